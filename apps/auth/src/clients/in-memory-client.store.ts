@@ -1,0 +1,14 @@
+import type { ClientStore, RegisteredClient } from './client-store.port';
+
+/** Clients from configuration, held in memory. */
+export class InMemoryClientStore implements ClientStore {
+  private readonly clients: ReadonlyMap<string, RegisteredClient>;
+
+  constructor(clients: readonly RegisteredClient[]) {
+    this.clients = new Map(clients.map((client) => [client.id, client]));
+  }
+
+  findById(id: string): RegisteredClient | undefined {
+    return this.clients.get(id);
+  }
+}

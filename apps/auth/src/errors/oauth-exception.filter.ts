@@ -1,0 +1,93 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { type ErrorReply, sendErrorReply, transportErrorReply } from '@app/common';
+import { InvalidClientError, OAuthError } from './oauth.errors';
+
+/**
+ * The only place where the authorization server's errors become HTTP: status codes,
+ * `WWW-Authenticate`, and the RFC 6749 5.2 JSON body. Anything unknown is a 500 `server_error`
+ * with a fixed description, logged with its stack.
+ */
+@Catch()
+export class OAuthExceptionFilter implements ExceptionFilter {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @InjectPinoLogger('OAuthExceptionFilter') private readonly logger: PinoLogger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    sendErrorReply(reply, this.toReply(exception, request, instance));
+  }
+
+  private toReply(
+    exception: unknown,
+    request: FastifyRequest,
+    instance: FastifyInstance,
+  ): ErrorReply {
+    if (exception instanceof OAuthError) {
+      this.logger.info(
+        {
+          event: 'oauth_error',
+          error: exception.code,
+          detail: exception.detail ?? exception.description,
+        },
+        'request refused',
+      );
+      return oauthErrorReply(exception);
+    }
+    const transport = transportErrorReply(exception, request, instance);
+    if (transport !== undefined) return transport;
+    this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
+    return {
+      status: 500,
+      body: { error: 'server_error', error_description: 'the server met an unexpected condition' },
+    };
+  }
+}
+
+function oauthErrorReply(err: OAuthError): ErrorReply {
+  const body = { error: err.code, error_description: err.description };
+  switch (err.code) {
+    case 'invalid_client':
+      return {
+        status: 401,
+        body,
+        headers:
+          err instanceof InvalidClientError && err.basic
+            ? { 'www-authenticate': 'Basic realm="oauth", charset="UTF-8"' }
+            : undefined,
+      };
+    case 'login_required':
+      return {
+        status: 401,
+        body,
+        headers: { 'www-authenticate': 'Basic realm="login", charset="UTF-8"' },
+      };
+    case 'invalid_request':
+    case 'invalid_grant':
+    case 'unauthorized_client':
+    case 'unsupported_grant_type':
+    case 'unsupported_response_type':
+    case 'invalid_scope':
+    case 'access_denied':
+    case 'invalid_token':
+    case 'insufficient_scope':
+      return { status: 400, body };
+    case 'server_error':
+      return { status: 500, body };
+    case 'temporarily_unavailable':
+      return { status: 503, body };
+    default:
+      return assertNever(err.code);
+  }
+}
+
+function assertNever(code: never): never {
+  throw new Error(`unmapped OAuth error code ${String(code)}`);
+}

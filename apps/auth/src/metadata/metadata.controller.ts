@@ -1,0 +1,20 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import type { AuthorizationServerMetadata } from '@app/contracts';
+import { AuthConfig } from '../auth.config';
+import { buildMetadata } from './metadata';
+
+/** RFC 8414 discovery. */
+@Controller('.well-known')
+export class MetadataController {
+  private readonly metadata: AuthorizationServerMetadata;
+
+  constructor(config: AuthConfig) {
+    this.metadata = buildMetadata(config.issuer);
+  }
+
+  @Get('oauth-authorization-server')
+  @Header('cache-control', 'public, max-age=300')
+  get(): AuthorizationServerMetadata {
+    return this.metadata;
+  }
+}

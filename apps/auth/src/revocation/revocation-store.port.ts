@@ -1,0 +1,7 @@
+/** Token ids revoked before their expiry; an entry may be forgotten once the token expired. */
+export interface RevocationStore {
+  revoke(jti: string, expiresAt: number): void;
+  isRevoked(jti: string): boolean;
+}
+
+export const REVOCATION_STORE = Symbol('REVOCATION_STORE');

@@ -1,0 +1,83 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { PublicJwk } from '@app/contracts';
+
+export interface VerificationKey {
+  kid: string;
+  publicKey: KeyObject;
+  jwk: PublicJwk;
+}
+
+export interface SigningKey extends VerificationKey {
+  privateKey: KeyObject;
+}
+
+/** The current signing key and every key whose tokens may still be alive. */
+export interface KeySet {
+  current: SigningKey;
+  verification: ReadonlyMap<string, VerificationKey>;
+}
+
+export class KeyError extends Error {
+  override readonly name = 'KeyError';
+}
+
+/**
+ * Builds the key set once at start, as KeyObjects (parsing a PEM per signature costs ten times
+ * the signature). Without a key file a fresh P-256 key is generated: fine for one process, while
+ * several replicas must share a configured key.
+ */
+export function loadKeySet(signingKeyFile?: string, previousKeyFile?: string): KeySet {
+  const privateKey =
+    signingKeyFile === undefined
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+      : readKey(signingKeyFile, 'SIGNING_KEY_FILE', (pem) => createPrivateKey(pem));
+  const current = {
+    ...verificationKey(createPublicKey(privateKey), 'SIGNING_KEY_FILE'),
+    privateKey,
+  };
+  const verification = new Map<string, VerificationKey>([[current.kid, current]]);
+  if (previousKeyFile !== undefined) {
+    const previous = verificationKey(
+      readKey(previousKeyFile, 'PREVIOUS_KEY_FILE', (pem) => createPublicKey(pem)),
+      'PREVIOUS_KEY_FILE',
+    );
+    if (!verification.has(previous.kid)) verification.set(previous.kid, previous);
+  }
+  return { current, verification };
+}
+
+function readKey(file: string, setting: string, parse: (pem: string) => KeyObject): KeyObject {
+  try {
+    return parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new KeyError(`invalid setting ${setting}: cannot read a PEM key from ${file}`, {
+      cause: err,
+    });
+  }
+}
+
+function verificationKey(publicKey: KeyObject, setting: string): VerificationKey {
+  const exported = publicKey.export({ format: 'jwk' });
+  if (exported.kty !== 'EC' || exported.crv !== 'P-256' || !exported.x || !exported.y) {
+    throw new KeyError(`invalid setting ${setting}: the key must be an EC P-256 key (ES256)`);
+  }
+  const kid = thumbprint(exported.crv, exported.x, exported.y);
+  return {
+    kid,
+    publicKey,
+    jwk: { kty: 'EC', crv: 'P-256', x: exported.x, y: exported.y, kid, use: 'sig', alg: 'ES256' },
+  };
+}
+
+/** The key id is the key's JWK thumbprint. @see https://www.rfc-editor.org/rfc/rfc7638#section-3 */
+function thumbprint(crv: string, x: string, y: string): string {
+  const canonical = JSON.stringify({ crv, kty: 'EC', x, y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}

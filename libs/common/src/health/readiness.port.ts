@@ -1,0 +1,7 @@
+/** What a service depends on, checked by GET /readyz. */
+export interface ReadinessProbe {
+  /** Names each dependency with whether it answers now. */
+  check(): Promise<Record<string, boolean>>;
+}
+
+export const READINESS_PROBE = Symbol('READINESS_PROBE');

@@ -1,0 +1,157 @@
+import { Pool } from 'undici';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { UpstreamError } from './upstream.errors';
+
+export interface UpstreamOptions {
+  /** Short name for logs and errors: `auth`, `resource`. */
+  name: string;
+  baseUrl: string;
+  timeoutMs: number;
+  connections?: number;
+  maxResponseBytes?: number;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string>;
+  requestId?: string;
+  /** Aborts the call; its reason decides between timeout and unavailable. */
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body, or undefined when the body is empty or not JSON. */
+  json: unknown;
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+/**
+ * An HTTP client for one upstream service: a keep-alive undici pool with connect, header and body
+ * timeouts, a cap on answer size, and failures turned into typed UpstreamErrors.
+ */
+export class UpstreamClient {
+  readonly name: string;
+  private readonly pool: Pool;
+  private readonly timeoutMs: number;
+
+  constructor(options: UpstreamOptions) {
+    this.name = options.name;
+    this.timeoutMs = options.timeoutMs;
+    const url = new URL(options.baseUrl);
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? 128,
+      keepAliveTimeout: 4_000,
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      maxResponseSize: options.maxResponseBytes ?? 65_536,
+    });
+  }
+
+  async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    if (request.requestId !== undefined) headers['x-request-id'] = request.requestId;
+    let body: string | undefined;
+    if (request.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(request.form).toString();
+    }
+    const signal = request.signal ?? AbortSignal.timeout(this.timeoutMs);
+    try {
+      const answer = await this.pool.request({
+        method: request.method,
+        path: request.path,
+        headers,
+        body,
+        signal,
+      });
+      const text = await answer.body.text();
+      return { status: answer.statusCode, headers: answer.headers, json: parseJson(text) };
+    } catch (err) {
+      throw this.classify(err, signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private classify(err: unknown, signal: AbortSignal): UpstreamError {
+    const code = errorCode(err);
+    if (signal.aborted) {
+      const reason = signal.reason as { name?: string } | undefined;
+      const failure = reason?.name === 'TimeoutError' ? 'timeout' : 'unavailable';
+      return new UpstreamError(this.name, failure, 'call aborted', { cause: err });
+    }
+    if (code !== undefined && TIMEOUT_CODES.has(code)) {
+      return new UpstreamError(this.name, 'timeout', code, { cause: err });
+    }
+    if (code !== undefined && UNAVAILABLE_CODES.has(code)) {
+      return new UpstreamError(this.name, 'unavailable', code, { cause: err });
+    }
+    return new UpstreamError(this.name, 'bad_response', code ?? 'unreadable answer', {
+      cause: err,
+    });
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const inner = (current as { errors?: unknown[] }).errors?.[0];
+    current = inner ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Validates an upstream's JSON answer against a contracts DTO before anything reads it.
+ * Throws an UpstreamError (bad_response) that names the first offending field.
+ */
+export function parseReply<T extends object>(upstream: string, dto: new () => T, json: unknown): T {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new UpstreamError(upstream, 'bad_response', 'answer is not a JSON object');
+  }
+  const instance = plainToInstance(dto, json);
+  const errors = validateSync(instance, { forbidUnknownValues: false });
+  const first = errors[0];
+  if (first) {
+    throw new UpstreamError(upstream, 'bad_response', `field ${first.property} is not valid`);
+  }
+  return instance;
+}

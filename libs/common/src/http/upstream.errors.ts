@@ -1,0 +1,16 @@
+/** Why a call to another service failed; each transport maps these to its own status codes. */
+export type UpstreamFailure = 'unavailable' | 'timeout' | 'bad_response';
+
+/** A call to another service did not produce a usable answer. */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+
+  constructor(
+    readonly upstream: string,
+    readonly failure: UpstreamFailure,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${upstream}: ${failure}: ${detail}`, options);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Every error code a service of this stack puts on the wire.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  /** The resource owner must log in first (OpenID Connect Core 3.1.2.6 names it so). */
+  | 'login_required'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+/** Codes for failures that are not OAuth protocol errors: routing, transport and upstreams. */
+export type TransportErrorCode =
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unauthorized'
+  | 'bad_gateway'
+  | 'service_unavailable'
+  | 'gateway_timeout';
+
+export type ErrorCode = OAuthErrorCode | TransportErrorCode;
+
+/** The JSON body of every error answer of the three services. */
+export interface ErrorResponse {
+  error: ErrorCode;
+  error_description: string;
+}
