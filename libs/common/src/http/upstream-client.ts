@@ -96,8 +96,22 @@ export class UpstreamClient {
     }
   }
 
+  /** Whether the upstream answers 200 on `path` now; for readiness checks. */
+  async answers(path: string): Promise<boolean> {
+    try {
+      return (await this.send({ method: 'GET', path })).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** Nest calls this on shutdown for a client it holds as a provider. */
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
   }
 
   private classify(err: unknown, signal: AbortSignal): UpstreamError {

@@ -1,0 +1,86 @@
+import { IntrospectionResponseDto } from '@app/contracts';
+import { parseReply, type UpstreamClient, UpstreamError } from '@app/common';
+import { InvalidTokenError } from '../errors/resource.errors';
+import type { AccessTokenVerifier, CallContext, VerifiedToken } from './access-token-verifier.port';
+
+export interface IntrospectionVerifierOptions {
+  path: string;
+  clientId: string;
+  clientSecret: string;
+  issuer: string;
+  leewaySeconds: number;
+}
+
+/**
+ * Asks the authorization server whether the token is active, authenticating with
+ * client_secret_basic; a revoked token is refused at once.
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+ */
+export class IntrospectionVerifier implements AccessTokenVerifier {
+  private readonly authorization: string;
+
+  constructor(
+    private readonly auth: UpstreamClient,
+    private readonly options: IntrospectionVerifierOptions,
+    private readonly nowSeconds: () => number,
+  ) {
+    const credentials = `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`;
+    this.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+
+  async verify(token: string, context: CallContext): Promise<VerifiedToken> {
+    const answer = await this.auth.send({
+      method: 'POST',
+      path: this.options.path,
+      headers: { authorization: this.authorization },
+      form: { token, token_type_hint: 'access_token' },
+      requestId: context.requestId,
+    });
+    if (answer.status !== 200) {
+      throw new UpstreamError(
+        this.auth.name,
+        'bad_response',
+        `introspection answered ${answer.status}`,
+      );
+    }
+    const reply = parseReply(this.auth.name, IntrospectionResponseDto, answer.json);
+    if (!reply.active)
+      throw new InvalidTokenError('the access token is not active', 'introspection: inactive');
+    return this.verifiedToken(reply);
+  }
+
+  private verifiedToken(reply: IntrospectionResponseDto): VerifiedToken {
+    const { iss, sub, aud, client_id, scope, exp, jti } = reply;
+    if (
+      iss === undefined ||
+      sub === undefined ||
+      aud === undefined ||
+      client_id === undefined ||
+      scope === undefined ||
+      exp === undefined ||
+      jti === undefined
+    ) {
+      throw new UpstreamError(
+        this.auth.name,
+        'bad_response',
+        'active introspection answer lacks claims',
+      );
+    }
+    if (iss !== this.options.issuer) {
+      throw new InvalidTokenError('the access token is not from the expected issuer', `iss ${iss}`);
+    }
+    // A slow introspection answer must not stretch the token's life.
+    if (exp + this.options.leewaySeconds <= this.nowSeconds()) {
+      throw new InvalidTokenError('the access token has expired', 'expired during introspection');
+    }
+    return {
+      issuer: iss,
+      subject: sub,
+      audience: [aud],
+      clientId: client_id,
+      scopes: scope.split(' ').filter((s) => s.length > 0),
+      expiresAt: exp,
+      jti,
+    };
+  }
+}

@@ -1,0 +1,6 @@
+import { InvalidRequestError } from './resource.errors';
+
+/** What the validation pipe throws when a DTO refuses a request. */
+export function invalidRequest(description: string): Error {
+  return new InvalidRequestError(description);
+}

@@ -1,0 +1,125 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { type ErrorReply, sendErrorReply, transportErrorReply, UpstreamError } from '@app/common';
+import type { ErrorCode } from '@app/contracts';
+import { UpstreamRefusedError, WebappError } from './webapp.errors';
+
+/**
+ * The only place where the webapp's errors become HTTP: refusals passed on as 401/403, upstream
+ * failures as 503 (unreachable), 504 (timed out) and 502 (bad answer), anything else 500.
+ */
+@Catch()
+export class WebappExceptionFilter implements ExceptionFilter {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @InjectPinoLogger('WebappExceptionFilter') private readonly logger: PinoLogger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    sendErrorReply(http.getResponse<FastifyReply>(), this.toReply(exception, request, instance));
+  }
+
+  private toReply(
+    exception: unknown,
+    request: FastifyRequest,
+    instance: FastifyInstance,
+  ): ErrorReply {
+    if (exception instanceof WebappError) {
+      this.logger.warn(
+        {
+          event: 'flow_failed',
+          kind: exception.kind,
+          detail: exception.detail ?? exception.description,
+        },
+        'flow failed',
+      );
+      return webappErrorReply(exception);
+    }
+    if (exception instanceof UpstreamError) {
+      this.logger.warn(
+        {
+          event: 'upstream_failed',
+          upstream: exception.upstream,
+          failure: exception.failure,
+          detail: exception.detail,
+        },
+        'upstream call failed',
+      );
+      return upstreamReply(exception);
+    }
+    const transport = transportErrorReply(exception, request, instance);
+    if (transport !== undefined) return transport;
+    this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
+    return {
+      status: 500,
+      body: { error: 'server_error', error_description: 'the server met an unexpected condition' },
+    };
+  }
+}
+
+function webappErrorReply(err: WebappError): ErrorReply {
+  switch (err.kind) {
+    case 'invalid_request':
+      return {
+        status: 400,
+        body: { error: 'invalid_request', error_description: err.description },
+      };
+    case 'login_required':
+      return {
+        status: 401,
+        body: { error: 'unauthorized', error_description: err.description },
+        headers: { 'www-authenticate': 'Basic realm="webapp", charset="UTF-8"' },
+      };
+    case 'refused': {
+      if (!(err instanceof UpstreamRefusedError))
+        throw new Error('refused without an UpstreamRefusedError');
+      // The upstream's own code, checked against RFC 6749's error syntax when it was read.
+      return {
+        status: err.status,
+        body: { error: err.error as ErrorCode, error_description: err.description },
+      };
+    }
+    case 'bad_upstream_answer':
+      return { status: 502, body: { error: 'bad_gateway', error_description: err.description } };
+    default:
+      return assertNever(err.kind);
+  }
+}
+
+function upstreamReply(err: UpstreamError): ErrorReply {
+  switch (err.failure) {
+    case 'unavailable':
+      return {
+        status: 503,
+        body: {
+          error: 'service_unavailable',
+          error_description: `the ${err.upstream} server cannot be reached`,
+        },
+      };
+    case 'timeout':
+      return {
+        status: 504,
+        body: {
+          error: 'gateway_timeout',
+          error_description: `the ${err.upstream} server did not answer in time`,
+        },
+      };
+    case 'bad_response':
+      return {
+        status: 502,
+        body: {
+          error: 'bad_gateway',
+          error_description: `the ${err.upstream} server gave an unusable answer`,
+        },
+      };
+  }
+}
+
+function assertNever(kind: never): never {
+  throw new Error(`unmapped error kind ${String(kind)}`);
+}

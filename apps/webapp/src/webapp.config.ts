@@ -1,0 +1,30 @@
+import { IsIn, IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { ServiceConfig, Setting } from '@app/common';
+
+const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/** The webapp's settings; every one has a default. */
+export class WebappConfig extends ServiceConfig {
+  @Setting('WEBAPP_PORT', 'int') @IsInt() @Min(1) @Max(65535) port = 5003;
+
+  /** Where the webapp reaches the authorization and resource servers. */
+  @Setting('AUTH_URL') @IsUrl(URL_OPTIONS) authUrl = 'http://localhost:5001';
+  @Setting('RESOURCE_URL') @IsUrl(URL_OPTIONS) resourceUrl = 'http://localhost:5002';
+  /** The issuer identifier the `iss` of every authorization response must equal (RFC 9207). */
+  @Setting('ISSUER') @IsUrl(URL_OPTIONS) issuer = 'http://localhost:5001';
+
+  /** This client's registration at the authorization server. */
+  @Setting('CLIENT_ID') @IsString() @MinLength(1) clientId = '1234';
+  @Setting('CLIENT_SECRET') @IsString() @MinLength(1) clientSecret = 'qwerty';
+  @Setting('REDIRECT_URI') @IsUrl(URL_OPTIONS) redirectUri = 'http://localhost:5003/callback';
+  @Setting('TOKEN_AUTH_METHOD')
+  @IsIn(['client_secret_basic', 'client_secret_post'])
+  tokenAuthMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
+
+  /** Who the flow runs for when the caller sends no credentials. */
+  @Setting('DEFAULT_USER') @IsString() @MinLength(1) defaultUser = 'demo';
+  @Setting('DEFAULT_PASSWORD') @IsString() @MinLength(1) defaultPassword = 'demo';
+
+  /** The whole flow (authorize, token, API call) must finish within this many milliseconds. */
+  @Setting('UPSTREAM_TIMEOUT_MS', 'int') @IsInt() @Min(50) @Max(60000) upstreamTimeoutMs = 3000;
+}
