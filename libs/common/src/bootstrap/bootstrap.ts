@@ -69,7 +69,7 @@ function stopOnSignals(app: INestApplication, service: string, timeoutMs: number
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    app.get(Logger).log({ event: 'shutdown_started', signal }, 'stopping');
+    app.get(Logger).log({ event: 'shutdown_started', signal, message: 'stopping gracefully' });
     setTimeout(() => {
       fatal(service, 'shutdown_timeout', `still busy after ${timeoutMs} ms`);
       process.exit(1);

@@ -39,6 +39,8 @@ export function createLoggerModule(service: string, level: string): DynamicModul
       mixin: (merge) => ('event' in merge ? {} : { event: eventOf(merge) }),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req) => requestIdOf(req),
+      // Probes poll every few seconds; their lines would drown the ones that matter.
+      autoLogging: { ignore: (req) => PROBES.has(pathOf(req.url)) },
       customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
       serializers: {
         req: (req: IncomingMessage & { id?: string }) => ({
@@ -63,6 +65,8 @@ export function createLoggerModule(service: string, level: string): DynamicModul
     },
   });
 }
+
+const PROBES = new Set(['/healthz', '/readyz']);
 
 function pathOf(url: string | undefined): string {
   if (url === undefined) return '';
