@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { ACCESS_TOKEN_ALG, JwksDto } from '@app/contracts';
+import { ACCESS_TOKEN_ALG, JwksDto, type PublicJwk } from '@app/contracts';
 import { parseReply, type UpstreamClient, UpstreamError } from '@app/common';
 import { InvalidTokenError } from '../errors/resource.errors';
 import type { AccessTokenVerifier, CallContext, VerifiedToken } from './access-token-verifier.port';
@@ -53,8 +53,10 @@ export class JwksVerifier implements AccessTokenVerifier {
 
   private async keyFor(kid: string, context: CallContext): Promise<KeyObject> {
     const age = this.nowSeconds() - this.fetchedAt;
-    let key = age < this.options.cacheSeconds ? this.keys.get(kid) : undefined;
-    if (key === undefined && (age >= this.options.refetchCooldownSeconds || this.keys.size === 0)) {
+    const fresh = age < this.options.cacheSeconds;
+    let key = fresh ? this.keys.get(kid) : undefined;
+    // A stale set is always refetched; an unknown kid in a fresh one at most once per cooldown.
+    if (key === undefined && (!fresh || age >= this.options.refetchCooldownSeconds)) {
       await this.refresh(context);
       key = this.keys.get(kid);
     }
@@ -82,7 +84,9 @@ export class JwksVerifier implements AccessTokenVerifier {
     }
     const jwks = parseReply(this.auth.name, JwksDto, answer.json);
     const keys = new Map<string, KeyObject>();
-    for (const jwk of jwks.keys) {
+    for (const jwk of jwks.keys as unknown[] as (PublicJwk | null)[]) {
+      // The DTO checks only that `keys` is a list; its entries may be anything.
+      if (typeof jwk !== 'object' || jwk === null) continue;
       if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.kid !== 'string') continue;
       if (jwk.use !== undefined && jwk.use !== 'sig') continue;
       try {

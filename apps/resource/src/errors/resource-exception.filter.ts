@@ -78,8 +78,9 @@ export class ResourceExceptionFilter implements ExceptionFilter {
           headers: { 'www-authenticate': `Bearer realm=${this.realm}` },
         };
       case 'invalid_request':
+        // RFC 6750 3.1: a malformed request SHOULD get 400, not 401.
         return {
-          status: 401,
+          status: 400,
           body: { error: err.code, error_description: err.description },
           headers: { 'www-authenticate': challenge(err.code) },
         };

@@ -62,6 +62,9 @@ export class WebappExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** How a caller logs in to the webapp. @see https://www.rfc-editor.org/rfc/rfc7617#section-2 */
+const BASIC_CHALLENGE = 'Basic realm="webapp", charset="UTF-8"';
+
 function webappErrorReply(err: WebappError): ErrorReply {
   switch (err.kind) {
     case 'invalid_request':
@@ -73,7 +76,7 @@ function webappErrorReply(err: WebappError): ErrorReply {
       return {
         status: 401,
         body: { error: 'unauthorized', error_description: err.description },
-        headers: { 'www-authenticate': 'Basic realm="webapp", charset="UTF-8"' },
+        headers: { 'www-authenticate': BASIC_CHALLENGE },
       };
     case 'refused': {
       if (!(err instanceof UpstreamRefusedError))
@@ -82,6 +85,8 @@ function webappErrorReply(err: WebappError): ErrorReply {
       return {
         status: err.status,
         body: { error: err.error as ErrorCode, error_description: err.description },
+        // RFC 9110 15.5.2: a 401 MUST carry a challenge; the caller's is the webapp's Basic login.
+        ...(err.status === 401 ? { headers: { 'www-authenticate': BASIC_CHALLENGE } } : {}),
       };
     }
     case 'bad_upstream_answer':

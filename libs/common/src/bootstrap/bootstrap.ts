@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service.config';
+import { flushLogs } from '../logging/logging.module';
 import { requestIdOf } from '../logging/request-id';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
@@ -71,12 +72,17 @@ function stopOnSignals(app: INestApplication, service: string, timeoutMs: number
     stopping = true;
     app.get(Logger).log({ event: 'shutdown_started', signal, message: 'stopping gracefully' });
     setTimeout(() => {
+      flushLogs();
       fatal(service, 'shutdown_timeout', `still busy after ${timeoutMs} ms`);
       process.exit(1);
     }, timeoutMs).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        flushLogs();
+        process.exit(0);
+      },
       (err: unknown) => {
+        flushLogs();
         fatal(service, 'shutdown_failed', err instanceof Error ? err.message : String(err));
         process.exit(1);
       },

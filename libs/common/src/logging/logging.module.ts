@@ -1,26 +1,50 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import { stdTimeFunctions } from 'pino';
+import { destination, type DestinationStream, stdTimeFunctions } from 'pino';
 import type { DynamicModule } from '@nestjs/common';
 import { requestIdOf } from './request-id';
 
-/** Paths whose values are never written, wherever they turn up in a log object. */
+/**
+ * Keys whose values are never written. The serializers already keep headers, query strings and
+ * bodies out of every line; this is the second fence. Exact paths only: wildcard paths cost a walk
+ * over every line's object, which showed up at 10 % of the authorization server's CPU.
+ */
 export const REDACTED_PATHS = [
+  'authorization',
+  'client_secret',
+  'password',
+  'code',
+  'code_verifier',
+  'access_token',
+  'token',
   'req.headers.authorization',
   'req.headers.cookie',
-  'res.headers["set-cookie"]',
+  'req.query',
+  'req.body',
   'res.headers.location',
-  '*.authorization',
-  '*.client_secret',
-  '*.clientSecret',
-  '*.password',
-  '*.code',
-  '*.code_verifier',
-  '*.codeVerifier',
-  '*.access_token',
-  '*.accessToken',
-  '*.token',
+  'res.headers["set-cookie"]',
 ];
+
+let stdout: (DestinationStream & { flushSync(): void }) | undefined;
+
+/**
+ * Standard output, written asynchronously: lines that arrive while a write is under way are
+ * coalesced into the next one, so a busy service makes one write call per batch rather than per
+ * line (each call costs a system call, the dearest part of logging on small VMs).
+ */
+export function logDestination(): DestinationStream & { flushSync(): void } {
+  stdout ??= destination({ dest: 1, sync: false });
+  return stdout;
+}
+
+/** Writes out what is still buffered; called before the process exits. */
+export function flushLogs(): void {
+  try {
+    stdout?.flushSync();
+  } catch {
+    // Nothing more can be done about a log that cannot be written at exit.
+  }
+}
 
 /**
  * The one LoggerModule of a service: JSON lines on stdout with `service`, `level`, `time`,
@@ -62,6 +86,7 @@ export function createLoggerModule(service: string, level: string): DynamicModul
       customLogLevel: (_req, res, err) =>
         err !== undefined || res.statusCode >= 500 ? 'error' : 'info',
       quietReqLogger: true,
+      stream: logDestination(),
     },
   });
 }

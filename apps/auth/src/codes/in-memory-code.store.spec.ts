@@ -1,0 +1,94 @@
+import { RFC7636_CHALLENGE, T0 } from '../../test/support/fakes';
+import type { AuthorizationGrant } from './code-store.port';
+import { InMemoryCodeStore } from './in-memory-code.store';
+
+const GRANT: AuthorizationGrant = {
+  clientId: '1234',
+  redirectUri: 'http://localhost:5003/callback',
+  scope: 'current_time',
+  username: 'alice',
+  codeChallenge: RFC7636_CHALLENGE,
+  expiresAt: T0 + 60,
+};
+
+describe('InMemoryCodeStore', () => {
+  let now: number;
+  let store: InMemoryCodeStore;
+
+  beforeEach(() => {
+    now = T0;
+    store = new InMemoryCodeStore(() => now, 60_000);
+    store.save('code-1', GRANT);
+  });
+
+  afterEach(() => store.onModuleDestroy());
+
+  it('redeems a code once, recording the token id', () => {
+    expect(store.consume('code-1', 'jti-1', T0)).toEqual({ status: 'redeemed', grant: GRANT });
+  });
+
+  it('reports a second redemption as a replay with the first token id', () => {
+    store.consume('code-1', 'jti-1', T0);
+    expect(store.consume('code-1', 'jti-2', T0 + 1)).toEqual({
+      status: 'replayed',
+      grant: GRANT,
+      issuedJti: 'jti-1',
+    });
+    expect(store.consume('code-1', 'jti-3', T0 + 2)).toEqual({
+      status: 'replayed',
+      grant: GRANT,
+      issuedJti: 'jti-1',
+    });
+  });
+
+  it('does not know a code it never saved', () => {
+    expect(store.peek('code-2', T0)).toBeUndefined();
+    expect(store.consume('code-2', 'jti-1', T0)).toEqual({ status: 'unknown' });
+  });
+
+  it('peeks without consuming, used or not', () => {
+    expect(store.peek('code-1', T0)).toEqual(GRANT);
+    expect(store.consume('code-1', 'jti-1', T0).status).toBe('redeemed');
+    expect(store.peek('code-1', T0)).toEqual(GRANT);
+  });
+
+  it('forgets a code at its expiry', () => {
+    expect(store.peek('code-1', T0 + 59)).toEqual(GRANT);
+    expect(store.peek('code-1', T0 + 60)).toBeUndefined();
+    expect(store.consume('code-1', 'jti-1', T0 + 60)).toEqual({ status: 'unknown' });
+  });
+
+  it('keeps no code in the clear', () => {
+    const keys = [...(store as unknown as { entries: Map<string, unknown> }).entries.keys()];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain('code-1');
+  });
+
+  it('purges expired codes and only those', () => {
+    store.save('code-2', { ...GRANT, expiresAt: T0 + 30 });
+    store.save('code-3', { ...GRANT, expiresAt: T0 + 31 });
+    now = T0 + 30;
+    store.purge();
+    expect(store.size).toBe(2);
+    expect(store.peek('code-3', T0 + 30)).toBeDefined();
+    now = T0 + 60;
+    store.purge();
+    expect(store.size).toBe(0);
+  });
+
+  it('purges on its own timer', () => {
+    jest.useFakeTimers();
+    try {
+      const timed = new InMemoryCodeStore(() => now, 1_000);
+      timed.save('code-1', GRANT);
+      now = T0 + 60;
+      jest.advanceTimersByTime(999);
+      expect(timed.size).toBe(1);
+      jest.advanceTimersByTime(1);
+      expect(timed.size).toBe(0);
+      timed.onModuleDestroy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

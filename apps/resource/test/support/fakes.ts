@@ -1,0 +1,124 @@
+import type { PinoLogger } from 'nestjs-pino';
+import type { Clock, UpstreamRequest, UpstreamResponse, UpstreamClient } from '@app/common';
+import type {
+  AccessTokenVerifier,
+  CallContext,
+  VerifiedToken,
+} from '../../src/bearer/access-token-verifier.port';
+import { ResourceConfig } from '../../src/resource.config';
+
+/** Tiny stand-ins for the resource server's ports, for unit and transport tests. */
+
+export const T0 = 1_800_000_000;
+export const ISSUER = 'http://localhost:5001';
+export const AUDIENCE = 'http://localhost:5002';
+
+export function testConfig(overrides: Partial<ResourceConfig> = {}): ResourceConfig {
+  return Object.assign(new ResourceConfig(), { logLevel: 'silent' }, overrides);
+}
+
+export class FakeClock implements Clock {
+  constructor(public now = T0) {}
+
+  nowSeconds(): number {
+    return this.now;
+  }
+}
+
+/** A genuine token for alice, issued to the webapp for current_time; override what you test. */
+export function verifiedToken(overrides: Partial<VerifiedToken> = {}): VerifiedToken {
+  return {
+    issuer: ISSUER,
+    subject: 'alice',
+    audience: [AUDIENCE],
+    clientId: '1234',
+    scopes: ['current_time'],
+    expiresAt: T0 + 5,
+    jti: 'jti-1',
+    ...overrides,
+  };
+}
+
+/** Answers each token with what `tokens` holds for it: a VerifiedToken, or an error to throw. */
+export class FakeVerifier implements AccessTokenVerifier {
+  readonly calls: { token: string; context: CallContext }[] = [];
+  readonly tokens = new Map<string, VerifiedToken | Error>();
+
+  async verify(token: string, context: CallContext): Promise<VerifiedToken> {
+    this.calls.push({ token, context });
+    const known = this.tokens.get(token);
+    if (known === undefined) throw new Error(`FakeVerifier: unexpected token ${token}`);
+    if (known instanceof Error) throw known;
+    return known;
+  }
+}
+
+/**
+ * An UpstreamClient look-alike that answers from a function and records every request; `gate`
+ * holds answers back until released, so that tests can overlap calls.
+ */
+export class FakeUpstream {
+  readonly name = 'auth';
+  readonly requests: UpstreamRequest[] = [];
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+
+  constructor(public answer: (request: UpstreamRequest) => UpstreamResponse) {}
+
+  async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    this.requests.push(request);
+    await this.gate;
+    return this.answer(request);
+  }
+
+  hold(): void {
+    this.gate = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  asClient(): UpstreamClient {
+    return this as unknown as UpstreamClient;
+  }
+}
+
+export function json(status: number, body: unknown): UpstreamResponse {
+  return { status, headers: { 'content-type': 'application/json' }, json: body };
+}
+
+/** A PinoLogger that writes nothing; its methods are jest mocks. */
+export function fakeLogger(): PinoLogger {
+  return {
+    trace: jest.fn(),
+    debug: jest.fn(),
+    info: jest.fn(),
+    warn: jest.fn(),
+    error: jest.fn(),
+    fatal: jest.fn(),
+    assign: jest.fn(),
+  } as unknown as PinoLogger;
+}
+
+/** What `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
+
+/** What `action` throws; fails the test when it throws nothing. */
+export function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
