@@ -56,6 +56,16 @@ export class AuthConfig extends ServiceConfig {
   /** Seconds of clock skew tolerated when checking `exp` at introspection. */
   @Setting('CLOCK_LEEWAY', 'int') @IsInt() @Min(0) @Max(60) clockLeeway = 0;
 
+  /** Failed client authentications allowed per client and per address in each window. */
+  @Setting('AUTH_FAILURE_LIMIT', 'int') @IsInt() @Min(1) authFailureLimit = 1000;
+  @Setting('AUTH_FAILURE_WINDOW_SECONDS', 'int')
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  authFailureWindowSeconds = 60;
+  /** Introspection calls allowed per client and per address in each second. */
+  @Setting('INTROSPECTION_LIMIT', 'int') @IsInt() @Min(1) introspectionLimit = 20000;
+
   /** PEM file with the EC P-256 private signing key; generated at start when unset. */
   @Setting('SIGNING_KEY_FILE') @IsOptional() @IsString() signingKeyFile?: string;
   /** PEM file with the previous key (public or private), still listed in the JWKS. */

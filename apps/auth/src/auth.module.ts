@@ -6,6 +6,7 @@ import {
   createLoggerModule,
   createValidationPipe,
   HealthController,
+  MetricsController,
   READINESS_PROBE,
   type ReadinessProbe,
   SystemClock,
@@ -22,6 +23,7 @@ import { invalidRequest } from './errors/invalid-request.factory';
 import { OAuthExceptionFilter } from './errors/oauth-exception.filter';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { IntrospectionService } from './introspection/introspection.service';
+import { AbuseLimits } from './limits/abuse-limits.service';
 import { JwksController } from './jwks/jwks.controller';
 import { MetadataController } from './metadata/metadata.controller';
 import { InMemoryRevocationStore } from './revocation/in-memory-revocation.store';
@@ -54,6 +56,7 @@ export class AuthModule {
         RevocationController,
         JwksController,
         HealthController,
+        MetricsController,
       ],
       providers: [
         { provide: AuthConfig, useValue: config },
@@ -99,6 +102,7 @@ export class AuthModule {
           useFactory: (...grants: AuthorizationCodeGrant[]) => grants,
           inject: [AuthorizationCodeGrant],
         },
+        AbuseLimits,
         ClientAuthenticationService,
         AuthorizationService,
         TokenService,

@@ -6,6 +6,7 @@ import {
   createLoggerModule,
   createValidationPipe,
   HealthController,
+  MetricsController,
   READINESS_PROBE,
   type ReadinessProbe,
   SystemClock,
@@ -37,7 +38,7 @@ export class ResourceModule {
     return {
       module: ResourceModule,
       imports: [createLoggerModule('resource', config.logLevel)],
-      controllers: [TimeController, HealthController],
+      controllers: [TimeController, HealthController, MetricsController],
       providers: [
         { provide: ResourceConfig, useValue: config },
         { provide: CLOCK, useClass: SystemClock },

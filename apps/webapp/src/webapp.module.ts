@@ -4,6 +4,7 @@ import {
   createLoggerModule,
   createValidationPipe,
   HealthController,
+  MetricsController,
   READINESS_PROBE,
   type ReadinessProbe,
   UpstreamClient,
@@ -29,7 +30,7 @@ export class WebappModule {
     return {
       module: WebappModule,
       imports: [createLoggerModule('webapp', config.logLevel)],
-      controllers: [TimeController, HealthController],
+      controllers: [TimeController, HealthController, MetricsController],
       providers: [
         { provide: WebappConfig, useValue: config },
         { provide: APP_PIPE, useValue: createValidationPipe(invalidRequest) },

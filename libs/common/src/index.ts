@@ -13,3 +13,5 @@ export * from './health/readiness.port';
 export * from './health/health.controller';
 export * from './validation/validation.pipe';
 export * from './bootstrap/bootstrap';
+export * from './metrics/metrics';
+export * from './metrics/metrics.controller';

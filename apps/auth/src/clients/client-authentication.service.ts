@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidClientError, InvalidRequestError } from '../errors/oauth.errors';
+import { AbuseLimits } from '../limits/abuse-limits.service';
 import { CLIENT_STORE, type ClientStore, type RegisteredClient } from './client-store.port';
 import { constantTimeEqual } from './constant-time';
 
@@ -10,6 +11,8 @@ import { constantTimeEqual } from './constant-time';
 export interface ClientCredentials {
   basic?: { clientId: string; secret: string } | 'malformed';
   post?: { clientId?: string; secret?: string };
+  /** The caller's source address, for the failure limits. */
+  address?: string;
 }
 
 /**
@@ -18,9 +21,28 @@ export interface ClientCredentials {
  */
 @Injectable()
 export class ClientAuthenticationService {
-  constructor(@Inject(CLIENT_STORE) private readonly clients: ClientStore) {}
+  constructor(
+    @Inject(CLIENT_STORE) private readonly clients: ClientStore,
+    @Optional() private readonly limits?: AbuseLimits,
+  ) {}
 
+  /** Authenticates, refusing callers that failed too often (429) before even checking. */
   authenticate(credentials: ClientCredentials): RegisteredClient {
+    const { basic, post } = credentials;
+    const caller = {
+      clientId: typeof basic === 'object' ? basic.clientId : post?.clientId,
+      address: credentials.address,
+    };
+    this.limits?.checkAuthenticationFailures(caller);
+    try {
+      return this.authenticateOnce(credentials);
+    } catch (err) {
+      if (err instanceof InvalidClientError) this.limits?.recordAuthenticationFailure(caller);
+      throw err;
+    }
+  }
+
+  private authenticateOnce(credentials: ClientCredentials): RegisteredClient {
     const { basic, post } = credentials;
     if (basic === 'malformed') throw new InvalidClientError(true, 'malformed Basic credentials');
     if (basic !== undefined) {

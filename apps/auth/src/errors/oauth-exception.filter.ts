@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { type ErrorReply, sendErrorReply, transportErrorReply } from '@app/common';
-import { InvalidClientError, OAuthError } from './oauth.errors';
+import { InvalidClientError, OAuthError, RateLimitedError } from './oauth.errors';
 
 /**
  * The only place where the authorization server's errors become HTTP: status codes,
@@ -40,6 +40,13 @@ export class OAuthExceptionFilter implements ExceptionFilter {
         'request refused',
       );
       return oauthErrorReply(exception);
+    }
+    if (exception instanceof RateLimitedError) {
+      return {
+        status: 429,
+        body: { error: 'too_many_requests', error_description: 'too many requests; retry later' },
+        headers: { 'retry-after': String(exception.retryAfterSeconds) },
+      };
     }
     const transport = transportErrorReply(exception, request, instance);
     if (transport !== undefined) return transport;

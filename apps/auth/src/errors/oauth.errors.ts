@@ -65,3 +65,18 @@ export class LoginRequiredError extends OAuthError {
   override readonly name = 'LoginRequiredError';
   readonly code = 'login_required';
 }
+
+/**
+ * Too many calls or failures from one client or address; not an OAuth protocol error, so it
+ * stands outside the OAuthError codes. The filter answers 429 with Retry-After.
+ */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly detail: string,
+  ) {
+    super('too many requests');
+  }
+}

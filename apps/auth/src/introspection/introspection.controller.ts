@@ -1,4 +1,4 @@
-import { Body, Controller, Header, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import { IntrospectionRequestDto } from '@app/contracts';
 import { clientCredentialsOf } from '../token/client-credentials';
 import { type Introspection, IntrospectionService } from './introspection.service';
@@ -29,11 +29,12 @@ export class IntrospectionController {
   @Header('cache-control', 'no-store')
   introspect(
     @Body() body: IntrospectionRequestDto,
+    @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): IntrospectionResponseBody {
     const result = this.introspection.introspect({
       token: body.token,
-      credentials: clientCredentialsOf(authorization, body),
+      credentials: clientCredentialsOf(authorization, body, address),
     });
     return toIntrospectionResponse(result);
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { CLOCK, type Clock } from '@app/common';
 import type { AccessTokenClaims } from '@app/contracts';
@@ -7,6 +7,7 @@ import {
   ClientAuthenticationService,
 } from '../clients/client-authentication.service';
 import { InvalidRequestError } from '../errors/oauth.errors';
+import { AbuseLimits } from '../limits/abuse-limits.service';
 import { REVOCATION_STORE, type RevocationStore } from '../revocation/revocation-store.port';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../signing/token-signer.port';
 
@@ -30,11 +31,13 @@ export class IntrospectionService {
     @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @InjectPinoLogger('IntrospectionService') private readonly logger: PinoLogger,
+    @Optional() private readonly limits?: AbuseLimits,
   ) {}
 
   introspect(request: IntrospectionRequest): Introspection {
     const caller = this.clientAuthentication.authenticate(request.credentials);
     this.logger.assign({ client_id: caller.id });
+    this.limits?.admitIntrospection({ clientId: caller.id, address: request.credentials.address });
     if (request.token === undefined || request.token.length === 0) {
       throw new InvalidRequestError('token is required');
     }

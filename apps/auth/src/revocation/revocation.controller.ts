@@ -1,4 +1,4 @@
-import { Body, Controller, Header, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import { RevocationRequestDto } from '@app/contracts';
 import { clientCredentialsOf } from '../token/client-credentials';
 import { RevocationService } from './revocation.service';
@@ -13,11 +13,12 @@ export class RevocationController {
   @Header('cache-control', 'no-store')
   revoke(
     @Body() body: RevocationRequestDto,
+    @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): Record<string, never> {
     this.revocation.revoke({
       token: body.token,
-      credentials: clientCredentialsOf(authorization, body),
+      credentials: clientCredentialsOf(authorization, body, address),
     });
     return {};
   }

@@ -8,18 +8,20 @@ import type { ClientCredentials } from '../clients/client-authentication.service
 export function clientCredentialsOf(
   authorization: string | string[] | undefined,
   body: { client_id?: string; client_secret?: string },
+  address?: string,
 ): ClientCredentials {
   const basic = parseBasicAuth(authorization, true);
   const post = { clientId: body.client_id, secret: body.client_secret };
   switch (basic.kind) {
     case 'absent':
-      return { post };
+      return { post, address };
     case 'malformed':
-      return { basic: 'malformed', post };
+      return { basic: 'malformed', post, address };
     case 'credentials':
       return {
         basic: { clientId: basic.credentials.username, secret: basic.credentials.password },
         post,
+        address,
       };
   }
 }

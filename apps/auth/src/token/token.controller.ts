@@ -1,4 +1,4 @@
-import { Body, Controller, Header, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import { TokenRequestDto } from '@app/contracts';
 import { clientCredentialsOf } from './client-credentials';
 import { type IssuedToken, TokenService } from './token.service';
@@ -21,6 +21,7 @@ export class TokenController {
   @Header('pragma', 'no-cache')
   token(
     @Body() body: TokenRequestDto,
+    @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): TokenResponseBody {
     const issued = this.tokens.issue({
@@ -28,7 +29,7 @@ export class TokenController {
       code: body.code,
       redirectUri: body.redirect_uri,
       codeVerifier: body.code_verifier,
-      credentials: clientCredentialsOf(authorization, body),
+      credentials: clientCredentialsOf(authorization, body, address),
     });
     return toTokenResponse(issued);
   }

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service.config';
 import { flushLogs } from '../logging/logging.module';
 import { requestIdOf } from '../logging/request-id';
+import { processMetrics } from '../metrics/metrics';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   service: string;
@@ -29,10 +30,16 @@ export function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
   });
 }
 
-/** Per-request plumbing shared by all services: the X-Request-ID echo and no-cache on errors. */
+/** Per-request plumbing shared by all services: the X-Request-ID echo and request metrics. */
 export function configureFastify(instance: FastifyInstance): void {
+  const metrics = processMetrics();
   instance.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
+  });
+  instance.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 }
@@ -44,6 +51,7 @@ export function configureFastify(instance: FastifyInstance): void {
 export async function runService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
 ): Promise<void> {
+  processMetrics(definition.service);
   let config: C;
   try {
     config = loadConfig(definition.config, { env: process.env });

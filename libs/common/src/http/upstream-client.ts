@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { processMetrics } from '../metrics/metrics';
 import { UpstreamError } from './upstream.errors';
 
 export interface UpstreamOptions {
@@ -81,6 +82,7 @@ export class UpstreamClient {
       body = new URLSearchParams(request.form).toString();
     }
     const signal = request.signal ?? AbortSignal.timeout(this.timeoutMs);
+    const started = performance.now();
     try {
       const answer = await this.pool.request({
         method: request.method,
@@ -90,10 +92,17 @@ export class UpstreamClient {
         signal,
       });
       const text = await answer.body.text();
+      this.observe(String(answer.statusCode), started);
       return { status: answer.statusCode, headers: answer.headers, json: parseJson(text) };
     } catch (err) {
-      throw this.classify(err, signal);
+      const failure = this.classify(err, signal);
+      this.observe(failure.failure, started);
+      throw failure;
     }
+  }
+
+  private observe(outcome: string, started: number): void {
+    processMetrics().observeUpstream(this.name, outcome, (performance.now() - started) / 1000);
   }
 
   /** Whether the upstream answers 200 on `path` now; for readiness checks. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { destination, type DestinationStream, stdTimeFunctions } from 'pino';
 import type { DynamicModule } from '@nestjs/common';
+import { processMetrics } from '../metrics/metrics';
 import { requestIdOf } from './request-id';
 
 /**
@@ -61,6 +62,8 @@ export function createLoggerModule(service: string, level: string): DynamicModul
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin: (merge) => ('event' in merge ? {} : { event: eventOf(merge) }),
+      // Every domain event is counted as it is logged, so metrics and logs cannot disagree.
+      hooks: { logMethod: countEvents(service) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req) => requestIdOf(req),
       // Probes poll every few seconds; their lines would drown the ones that matter.
@@ -91,7 +94,30 @@ export function createLoggerModule(service: string, level: string): DynamicModul
   });
 }
 
-const PROBES = new Set(['/healthz', '/readyz']);
+type LogMethod = (this: unknown, ...args: unknown[]) => void;
+
+/** A pino logMethod hook that counts each logged domain event, with its outcome if it has one. */
+function countEvents(service: string) {
+  const metrics = processMetrics(service);
+  return function (this: unknown, args: unknown[], method: LogMethod): void {
+    const first = args[0];
+    if (typeof first === 'object' && first !== null) {
+      const { event, active, revoked } = first as Record<string, unknown>;
+      if (typeof event === 'string' && event !== 'http_request') {
+        metrics.countEvent(event, resultOf(active, revoked));
+      }
+    }
+    method.apply(this, args);
+  };
+}
+
+function resultOf(active: unknown, revoked: unknown): string {
+  if (typeof active === 'boolean') return active ? 'active' : 'inactive';
+  if (typeof revoked === 'boolean') return revoked ? 'revoked' : 'ignored';
+  return '';
+}
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 function pathOf(url: string | undefined): string {
   if (url === undefined) return '';

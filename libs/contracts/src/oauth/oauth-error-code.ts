@@ -25,6 +25,7 @@ export type TransportErrorCode =
   | 'not_found'
   | 'method_not_allowed'
   | 'payload_too_large'
+  | 'too_many_requests'
   | 'unsupported_media_type'
   | 'unauthorized'
   | 'bad_gateway'
