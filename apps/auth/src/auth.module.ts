@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import {
+  createErrorReporter,
+  ERROR_REPORTER,
   CLOCK,
   type Clock,
   createLoggerModule,
@@ -62,6 +64,13 @@ export class AuthModule {
         { provide: AuthConfig, useValue: config },
         { provide: CLOCK, useClass: SystemClock },
         { provide: APP_PIPE, useValue: createValidationPipe(invalidRequest) },
+        {
+          provide: ERROR_REPORTER,
+          useValue: createErrorReporter('auth', config, [
+            config.clientSecret,
+            config.resourceClientSecret,
+          ]),
+        },
         { provide: APP_FILTER, useClass: OAuthExceptionFilter },
         { provide: READINESS_PROBE, useValue: readiness },
         { provide: TOKEN_SIGNER, useValue: tokens },

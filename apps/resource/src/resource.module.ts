@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import {
+  createErrorReporter,
+  ERROR_REPORTER,
   CLOCK,
   type Clock,
   createLoggerModule,
@@ -43,6 +45,10 @@ export class ResourceModule {
         { provide: ResourceConfig, useValue: config },
         { provide: CLOCK, useClass: SystemClock },
         { provide: APP_PIPE, useValue: createValidationPipe(invalidRequest) },
+        {
+          provide: ERROR_REPORTER,
+          useValue: createErrorReporter('resource', config, [config.clientSecret]),
+        },
         { provide: APP_FILTER, useClass: ResourceExceptionFilter },
         {
           provide: AUTH_UPSTREAM,

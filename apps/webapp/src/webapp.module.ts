@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import {
+  createErrorReporter,
+  ERROR_REPORTER,
   createLoggerModule,
   createValidationPipe,
   HealthController,
@@ -34,6 +36,13 @@ export class WebappModule {
       providers: [
         { provide: WebappConfig, useValue: config },
         { provide: APP_PIPE, useValue: createValidationPipe(invalidRequest) },
+        {
+          provide: ERROR_REPORTER,
+          useValue: createErrorReporter('webapp', config, [
+            config.clientSecret,
+            config.defaultPassword,
+          ]),
+        },
         { provide: APP_FILTER, useClass: WebappExceptionFilter },
         {
           provide: AUTH_UPSTREAM,

@@ -15,3 +15,4 @@ export * from './validation/validation.pipe';
 export * from './bootstrap/bootstrap';
 export * from './metrics/metrics';
 export * from './metrics/metrics.controller';
+export * from './errors/error-reporter';

@@ -1,8 +1,14 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type ErrorReply, sendErrorReply, transportErrorReply } from '@app/common';
+import {
+  type ErrorReply,
+  sendErrorReply,
+  transportErrorReply,
+  ERROR_REPORTER,
+  type ErrorReporter,
+} from '@app/common';
 import { InvalidClientError, OAuthError, RateLimitedError } from './oauth.errors';
 
 /**
@@ -14,6 +20,7 @@ import { InvalidClientError, OAuthError, RateLimitedError } from './oauth.errors
 export class OAuthExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(ERROR_REPORTER) private readonly reporter: ErrorReporter,
     @InjectPinoLogger('OAuthExceptionFilter') private readonly logger: PinoLogger,
   ) {}
 
@@ -51,6 +58,11 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     const transport = transportErrorReply(exception, request, instance);
     if (transport !== undefined) return transport;
     this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
+    this.reporter.report(exception, {
+      requestId: request.id,
+      method: request.method,
+      path: request.url.split('?')[0],
+    });
     return {
       status: 500,
       body: { error: 'server_error', error_description: 'the server met an unexpected condition' },

@@ -11,12 +11,20 @@ import { type FakeClock, testConfig } from './fakes';
  * parsing), with logging silenced and, optionally, a fake clock in place of the system clock.
  */
 export async function createAuthApp(
-  options: { clock?: FakeClock; config?: Partial<AuthConfig> } = {},
+  options: {
+    clock?: FakeClock;
+    config?: Partial<AuthConfig>;
+    /** Providers replaced by test doubles. */
+    overrides?: { token: symbol; value: unknown }[];
+  } = {},
 ): Promise<NestFastifyApplication> {
   const config = testConfig(options.config);
   let builder = Test.createTestingModule({ imports: [AuthModule.forRoot(config)] });
   if (options.clock !== undefined) {
     builder = builder.overrideProvider(CLOCK).useValue(options.clock);
+  }
+  for (const override of options.overrides ?? []) {
+    builder = builder.overrideProvider(override.token).useValue(override.value);
   }
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(

@@ -1,8 +1,15 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type ErrorReply, sendErrorReply, transportErrorReply, UpstreamError } from '@app/common';
+import {
+  type ErrorReply,
+  sendErrorReply,
+  transportErrorReply,
+  UpstreamError,
+  ERROR_REPORTER,
+  type ErrorReporter,
+} from '@app/common';
 import { ResourceConfig } from '../resource.config';
 import { BearerError, InsufficientScopeError } from './resource.errors';
 
@@ -16,6 +23,7 @@ export class ResourceExceptionFilter implements ExceptionFilter {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(ERROR_REPORTER) private readonly reporter: ErrorReporter,
     config: ResourceConfig,
     @InjectPinoLogger('ResourceExceptionFilter') private readonly logger: PinoLogger,
   ) {
@@ -60,6 +68,11 @@ export class ResourceExceptionFilter implements ExceptionFilter {
     const transport = transportErrorReply(exception, request, instance);
     if (transport !== undefined) return transport;
     this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
+    this.reporter.report(exception, {
+      requestId: request.id,
+      method: request.method,
+      path: request.url.split('?')[0],
+    });
     return {
       status: 500,
       body: { error: 'server_error', error_description: 'the server met an unexpected condition' },

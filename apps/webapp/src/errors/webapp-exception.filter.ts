@@ -1,8 +1,15 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type ErrorReply, sendErrorReply, transportErrorReply, UpstreamError } from '@app/common';
+import {
+  type ErrorReply,
+  sendErrorReply,
+  transportErrorReply,
+  UpstreamError,
+  ERROR_REPORTER,
+  type ErrorReporter,
+} from '@app/common';
 import type { ErrorCode } from '@app/contracts';
 import { UpstreamRefusedError, WebappError } from './webapp.errors';
 
@@ -14,6 +21,7 @@ import { UpstreamRefusedError, WebappError } from './webapp.errors';
 export class WebappExceptionFilter implements ExceptionFilter {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(ERROR_REPORTER) private readonly reporter: ErrorReporter,
     @InjectPinoLogger('WebappExceptionFilter') private readonly logger: PinoLogger,
   ) {}
 
@@ -55,6 +63,11 @@ export class WebappExceptionFilter implements ExceptionFilter {
     const transport = transportErrorReply(exception, request, instance);
     if (transport !== undefined) return transport;
     this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
+    this.reporter.report(exception, {
+      requestId: request.id,
+      method: request.method,
+      path: request.url.split('?')[0],
+    });
     return {
       status: 500,
       body: { error: 'server_error', error_description: 'the server met an unexpected condition' },

@@ -56,6 +56,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       bodyLimit: 16384,
       shutdownTimeoutMs: 10000,
+      environment: 'production',
       port: 5001,
       issuer: 'http://localhost:5001',
       rotateKeys: false,
