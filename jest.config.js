@@ -1,4 +1,4 @@
-/** One Jest project per app and library; e2e has its own config (jest.e2e.config.js). */
+/** One Jest project per app and library; the e2e suite runs under node --test (see e2e/README.md). */
 const moduleNameMapper = {
   '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',

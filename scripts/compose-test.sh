@@ -54,6 +54,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' localhost:5003/nope)
 
 echo "compose-test: running the end-to-end suite against the containers"
 E2E_AUTH_URL=http://localhost:5001 E2E_RESOURCE_URL=http://localhost:5002 E2E_WEBAPP_URL=http://localhost:5003 \
+  E2E_LOGS_COMMAND="${COMPOSE[*]} logs --no-color --no-log-prefix {service}" \
   npm run --silent test:e2e:run
 
 echo "compose-test: checking the logs"

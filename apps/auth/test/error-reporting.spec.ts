@@ -85,7 +85,11 @@ describe('error reporting to Sentry (SENTRY_DSN)', () => {
     expect(envelope?.auth).toContain('sentry_key=publickey');
     const [header, item, event] = (envelope?.body ?? '')
       .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, any>);
+      .map((line) => JSON.parse(line) as Record<string, any>) as [
+      Record<string, any>,
+      Record<string, any>,
+      Record<string, any>,
+    ];
     expect(item).toEqual({ type: 'event' });
     expect(header.event_id).toBe(event.event_id);
     expect(event.tags).toEqual({ service: 'auth', request_id: 'sentry-req-7' });
