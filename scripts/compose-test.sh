@@ -54,12 +54,13 @@ status=$(curl -s -o /dev/null -w '%{http_code}' localhost:5003/nope)
 
 echo "compose-test: running the end-to-end suite against the containers"
 E2E_AUTH_URL=http://localhost:5001 E2E_RESOURCE_URL=http://localhost:5002 E2E_WEBAPP_URL=http://localhost:5003 \
-  E2E_LOGS_COMMAND="${COMPOSE[*]} logs --no-color --no-log-prefix {service}" \
+  E2E_LOGS_COMMAND="${COMPOSE[*]} logs --no-color --no-log-prefix {service} | grep -v '^Attaching to '" \
   npm run --silent test:e2e:run
 
 echo "compose-test: checking the logs"
 for service in auth resource webapp; do
-  "${COMPOSE[@]}" logs --no-color --no-log-prefix "$service" > "/tmp/compose-$service.log"
+  # docker-compose 1.x prints an "Attaching to" line of its own before the service's output.
+  "${COMPOSE[@]}" logs --no-color --no-log-prefix "$service" | grep -v '^Attaching to ' > "/tmp/compose-$service.log"
   node scripts/check-logs.js "$service" "/tmp/compose-$service.log" pw-Secret-123
 done
 echo "compose-test: passed"

@@ -67,7 +67,8 @@ export function createLoggerModule(service: string, level: string): DynamicModul
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       genReqId: (req) => requestIdOf(req),
       // Probes poll every few seconds; their lines would drown the ones that matter.
-      autoLogging: { ignore: (req) => PROBES.has(pathOf(req.url)) },
+      // Under Nest's middleware mount, req.url may be cut to the mount; originalUrl is the whole path.
+      autoLogging: { ignore: (req) => PROBES.has(pathOf(originalUrlOf(req))) },
       customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
       serializers: {
         req: (req: IncomingMessage & { id?: string }) => ({
@@ -118,6 +119,10 @@ function resultOf(active: unknown, revoked: unknown): string {
 }
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+function originalUrlOf(req: IncomingMessage): string | undefined {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+}
 
 function pathOf(url: string | undefined): string {
   if (url === undefined) return '';
