@@ -24,7 +24,8 @@ export function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
-    return503OnClosing: true,
+    // A request that reached us during a stop is served, not refused: the stop is graceful.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
   });

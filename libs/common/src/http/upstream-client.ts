@@ -118,8 +118,12 @@ export class UpstreamClient {
     await this.pool.close();
   }
 
-  /** Nest calls this on shutdown for a client it holds as a provider. */
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Nest calls this for a client it holds as a provider, after the HTTP server has closed and
+   * the requests in flight have been answered (onModuleDestroy would come before that, and cut
+   * their upstream calls off).
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.destroy();
   }
 
