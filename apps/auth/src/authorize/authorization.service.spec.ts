@@ -83,17 +83,17 @@ describe('AuthorizationService', () => {
         { redirectUri: `${CALLBACK}?x=1` },
         'redirect_uri is not registered for this client',
       ],
-    ])('throws InvalidRequestError for %s', (_name, overrides, description) => {
+    ])('throws InvalidRequestError for %s', async (_name, overrides, description) => {
       const request = validRequest({ ...overrides, scope: 'bogus' });
-      expect(() => service.authorize(request, ALICE)).toThrow(InvalidRequestError);
-      expect(() => service.authorize(request, ALICE)).toThrow(description);
+      await expect(service.authorize(request, ALICE)).rejects.toThrow(InvalidRequestError);
+      await expect(service.authorize(request, ALICE)).rejects.toThrow(description);
       expect(codes.saved.size).toBe(0);
     });
 
-    it('checks the client before the login', () => {
-      expect(() => service.authorize(validRequest({ clientId: 'nobody' }), undefined)).toThrow(
-        InvalidRequestError,
-      );
+    it('checks the client before the login', async () => {
+      await expect(
+        service.authorize(validRequest({ clientId: 'nobody' }), undefined),
+      ).rejects.toThrow(InvalidRequestError);
     });
   });
 
@@ -153,8 +153,8 @@ describe('AuthorizationService', () => {
         'invalid_request',
         'code_challenge is not a S256 challenge',
       ],
-    ])('%s', (_name, overrides, error, description) => {
-      const location = service.authorize(validRequest(overrides), ALICE);
+    ])('%s', async (_name, overrides, error, description) => {
+      const location = await service.authorize(validRequest(overrides), ALICE);
       expect(parse(location)).toEqual({
         target: CALLBACK,
         params: { error, error_description: description, state: 'xyz', iss: ISSUER },
@@ -162,13 +162,13 @@ describe('AuthorizationService', () => {
       expect(codes.saved.size).toBe(0);
     });
 
-    it('redirects the error even when nobody logged in', () => {
-      const location = service.authorize(validRequest({ scope: 'openid' }), undefined);
+    it('redirects the error even when nobody logged in', async () => {
+      const location = await service.authorize(validRequest({ scope: 'openid' }), undefined);
       expect(parse(location).params.error).toBe('invalid_scope');
     });
 
-    it('refuses a scope the client is not registered for', () => {
-      const location = service.authorize(
+    it('refuses a scope the client is not registered for', async () => {
+      const location = await service.authorize(
         validRequest({
           clientId: 'with-query',
           redirectUri: 'http://localhost:5003/callback?tenant=a',
@@ -179,8 +179,8 @@ describe('AuthorizationService', () => {
       expect(parse(location).params.error).toBe('invalid_scope');
     });
 
-    it('leaves state out when the request had none', () => {
-      const location = service.authorize(
+    it('leaves state out when the request had none', async () => {
+      const location = await service.authorize(
         validRequest({ scope: 'openid', state: undefined }),
         ALICE,
       );
@@ -192,13 +192,13 @@ describe('AuthorizationService', () => {
     });
   });
 
-  it('throws LoginRequiredError for a valid request without a logged-in owner', () => {
-    expect(() => service.authorize(validRequest(), undefined)).toThrow(LoginRequiredError);
+  it('throws LoginRequiredError for a valid request without a logged-in owner', async () => {
+    await expect(service.authorize(validRequest(), undefined)).rejects.toThrow(LoginRequiredError);
     expect(codes.saved.size).toBe(0);
   });
 
-  it('redirects with code, state and iss, and saves the code bound to the request', () => {
-    const location = service.authorize(validRequest({ scope: 'epoch_time' }), ALICE);
+  it('redirects with code, state and iss, and saves the code bound to the request', async () => {
+    const location = await service.authorize(validRequest({ scope: 'epoch_time' }), ALICE);
 
     const { target, params } = parse(location);
     expect(target).toBe(CALLBACK);
@@ -221,15 +221,15 @@ describe('AuthorizationService', () => {
     ]);
   });
 
-  it('issues a different code every time', () => {
-    const first = parse(service.authorize(validRequest(), ALICE)).params.code;
-    const second = parse(service.authorize(validRequest(), ALICE)).params.code;
+  it('issues a different code every time', async () => {
+    const first = parse(await service.authorize(validRequest(), ALICE)).params.code;
+    const second = parse(await service.authorize(validRequest(), ALICE)).params.code;
     expect(first).not.toBe(second);
     expect(codes.saved.size).toBe(2);
   });
 
-  it('keeps the query of a registered redirect URI', () => {
-    const location = service.authorize(
+  it('keeps the query of a registered redirect URI', async () => {
+    const location = await service.authorize(
       validRequest({
         clientId: 'with-query',
         redirectUri: 'http://localhost:5003/callback?tenant=a',

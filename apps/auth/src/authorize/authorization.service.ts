@@ -44,8 +44,11 @@ export class AuthorizationService {
     @InjectPinoLogger('AuthorizationService') private readonly logger: PinoLogger,
   ) {}
 
-  authorize(request: AuthorizationRequest, owner: ResourceOwner | undefined): string {
-    const client = this.clientOf(request);
+  async authorize(
+    request: AuthorizationRequest,
+    owner: ResourceOwner | undefined,
+  ): Promise<string> {
+    const client = await this.clientOf(request);
     const redirectUri = this.redirectUriOf(request, client);
     this.logger.assign({ client_id: client.id });
     const refusal = this.refusal(request, client);
@@ -66,7 +69,7 @@ export class AuthorizationService {
       );
     this.logger.assign({ user: owner.username });
     const code = randomBytes(32).toString('base64url');
-    this.codes.save(code, {
+    await this.codes.save(code, {
       clientId: client.id,
       redirectUri,
       scope: request.scope as RegisteredClient['scopes'][number],
@@ -78,9 +81,9 @@ export class AuthorizationService {
     return this.redirect(redirectUri, { code, state: request.state });
   }
 
-  private clientOf(request: AuthorizationRequest): RegisteredClient {
+  private async clientOf(request: AuthorizationRequest): Promise<RegisteredClient> {
     if (request.clientId === undefined) throw new InvalidRequestError('client_id is required');
-    const client = this.clients.findById(request.clientId);
+    const client = await this.clients.findById(request.clientId);
     if (client === undefined || !client.grantTypes.includes('authorization_code')) {
       throw new InvalidRequestError(
         'unknown client_id',

@@ -15,21 +15,24 @@ export class AuthorizeController {
 
   @Get()
   @Redirect()
-  viaQuery(
+  async viaQuery(
     @Query() query: AuthorizationRequestDto,
     @Headers('authorization') authorization?: string,
-  ): RedirectTo {
-    const location = this.authorization.authorize(toRequest(query), resourceOwnerOf(authorization));
+  ): Promise<RedirectTo> {
+    const location = await this.authorization.authorize(
+      toRequest(query),
+      resourceOwnerOf(authorization),
+    );
     return { url: location, statusCode: 302 };
   }
 
   @Post()
   @Redirect()
-  viaForm(
+  async viaForm(
     @Body() form: AuthorizationRequestDto,
     @Headers('authorization') authorization?: string,
-  ): RedirectTo {
-    const location = this.authorization.authorize(
+  ): Promise<RedirectTo> {
+    const location = await this.authorization.authorize(
       toRequest(form),
       resourceOwnerOf(authorization, form),
     );

@@ -1,17 +1,17 @@
 import { InvalidClientError, InvalidRequestError } from '../errors/oauth.errors';
-import { FakeClientStore, RESOURCE_SERVER, WEBAPP, thrown } from '../../test/support/fakes';
+import { FakeClientStore, RESOURCE_SERVER, WEBAPP, rejected } from '../../test/support/fakes';
 import {
   type ClientCredentials,
   ClientAuthenticationService,
 } from './client-authentication.service';
 
-/** The InvalidClientError `authenticate` throws, or undefined when it throws none. */
-function invalidClientOf(
+/** The InvalidClientError `authenticate` rejects with, or undefined when it resolves. */
+async function invalidClientOf(
   service: ClientAuthenticationService,
   credentials: ClientCredentials,
-): InvalidClientError | undefined {
+): Promise<InvalidClientError | undefined> {
   try {
-    service.authenticate(credentials);
+    await service.authenticate(credentials);
   } catch (err) {
     if (err instanceof InvalidClientError) return err;
     throw err;
@@ -23,20 +23,22 @@ describe('ClientAuthenticationService', () => {
   const service = new ClientAuthenticationService(new FakeClientStore(WEBAPP, RESOURCE_SERVER));
 
   describe('client_secret_basic', () => {
-    it('authenticates the registered client', () => {
-      expect(service.authenticate({ basic: { clientId: '1234', secret: 'qwerty' } })).toBe(WEBAPP);
+    it('authenticates the registered client', async () => {
+      expect(await service.authenticate({ basic: { clientId: '1234', secret: 'qwerty' } })).toBe(
+        WEBAPP,
+      );
     });
 
-    it('accepts the same client_id repeated in the body', () => {
-      const client = service.authenticate({
+    it('accepts the same client_id repeated in the body', async () => {
+      const client = await service.authenticate({
         basic: { clientId: '1234', secret: 'qwerty' },
         post: { clientId: '1234' },
       });
       expect(client.id).toBe('1234');
     });
 
-    it('refuses a different client_id in the body as invalid_request', () => {
-      const error = thrown(() =>
+    it('refuses a different client_id in the body as invalid_request', async () => {
+      const error = await rejected(() =>
         service.authenticate({
           basic: { clientId: '1234', secret: 'qwerty' },
           post: { clientId: 'resource-server' },
@@ -56,8 +58,8 @@ describe('ClientAuthenticationService', () => {
       ['the secret with more after it', { clientId: '1234', secret: 'qwertyu' }, 'wrong secret'],
       ['an empty secret', { clientId: '1234', secret: '' }, 'wrong secret'],
       ['another client’s secret', { clientId: '1234', secret: 'resource-secret' }, 'wrong secret'],
-    ])('refuses %s as invalid_client with basic=true', (_name, basic, detail) => {
-      const error = invalidClientOf(service, { basic });
+    ])('refuses %s as invalid_client with basic=true', async (_name, basic, detail) => {
+      const error = await invalidClientOf(service, { basic });
       expect(error).toBeInstanceOf(InvalidClientError);
       expect([error?.code, error?.basic, error?.description, error?.detail]).toEqual([
         'invalid_client',
@@ -67,8 +69,8 @@ describe('ClientAuthenticationService', () => {
       ]);
     });
 
-    it('refuses malformed Basic credentials as invalid_client with basic=true', () => {
-      const error = invalidClientOf(service, {
+    it('refuses malformed Basic credentials as invalid_client with basic=true', async () => {
+      const error = await invalidClientOf(service, {
         basic: 'malformed',
         post: { clientId: '1234', secret: 'qwerty' },
       });
@@ -77,12 +79,14 @@ describe('ClientAuthenticationService', () => {
   });
 
   describe('client_secret_post', () => {
-    it('authenticates the registered client', () => {
-      expect(service.authenticate({ post: { clientId: '1234', secret: 'qwerty' } })).toBe(WEBAPP);
+    it('authenticates the registered client', async () => {
+      expect(await service.authenticate({ post: { clientId: '1234', secret: 'qwerty' } })).toBe(
+        WEBAPP,
+      );
     });
 
-    it('authenticates the resource server', () => {
-      const client = service.authenticate({
+    it('authenticates the resource server', async () => {
+      const client = await service.authenticate({
         post: { clientId: 'resource-server', secret: 'resource-secret' },
       });
       expect(client).toBe(RESOURCE_SERVER);
@@ -93,15 +97,15 @@ describe('ClientAuthenticationService', () => {
       ['a wrong secret', { clientId: '1234', secret: 'wrong' }, 'wrong secret'],
       ['a client_id without a secret', { clientId: '1234' }, 'no client credentials'],
       ['a secret without a client_id', { secret: 'qwerty' }, 'no client credentials'],
-    ])('refuses %s as invalid_client with basic=false', (_name, post, detail) => {
-      const error = invalidClientOf(service, { post });
+    ])('refuses %s as invalid_client with basic=false', async (_name, post, detail) => {
+      const error = await invalidClientOf(service, { post });
       expect(error).toBeInstanceOf(InvalidClientError);
       expect([error?.basic, error?.detail]).toEqual([false, detail]);
     });
   });
 
-  it('refuses both methods in one request as invalid_request', () => {
-    const error = thrown(() =>
+  it('refuses both methods in one request as invalid_request', async () => {
+    const error = await rejected(() =>
       service.authenticate({
         basic: { clientId: '1234', secret: 'qwerty' },
         post: { clientId: '1234', secret: 'qwerty' },
@@ -111,8 +115,8 @@ describe('ClientAuthenticationService', () => {
     expect(error).toHaveProperty('description', 'use exactly one client authentication method');
   });
 
-  it('refuses a request without any credentials as invalid_client with basic=false', () => {
-    const error = invalidClientOf(service, {});
+  it('refuses a request without any credentials as invalid_client with basic=false', async () => {
+    const error = await invalidClientOf(service, {});
     expect([error?.basic, error?.detail]).toEqual([false, 'no client credentials']);
   });
 });

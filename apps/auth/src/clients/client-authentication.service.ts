@@ -27,7 +27,7 @@ export class ClientAuthenticationService {
   ) {}
 
   /** Authenticates, refusing callers that failed too often (429) before even checking. */
-  authenticate(credentials: ClientCredentials): RegisteredClient {
+  async authenticate(credentials: ClientCredentials): Promise<RegisteredClient> {
     const { basic, post } = credentials;
     const caller = {
       clientId: typeof basic === 'object' ? basic.clientId : post?.clientId,
@@ -35,14 +35,15 @@ export class ClientAuthenticationService {
     };
     this.limits?.checkAuthenticationFailures(caller);
     try {
-      return this.authenticateOnce(credentials);
+      // `return await`: without it a rejection would escape this catch and go uncounted.
+      return await this.authenticateOnce(credentials);
     } catch (err) {
       if (err instanceof InvalidClientError) this.limits?.recordAuthenticationFailure(caller);
       throw err;
     }
   }
 
-  private authenticateOnce(credentials: ClientCredentials): RegisteredClient {
+  private async authenticateOnce(credentials: ClientCredentials): Promise<RegisteredClient> {
     const { basic, post } = credentials;
     if (basic === 'malformed') throw new InvalidClientError(true, 'malformed Basic credentials');
     if (basic !== undefined) {
@@ -66,8 +67,12 @@ export class ClientAuthenticationService {
     return this.verify(post.clientId, post.secret, false);
   }
 
-  private verify(clientId: string, secret: string, basic: boolean): RegisteredClient {
-    const client = this.clients.findById(clientId);
+  private async verify(
+    clientId: string,
+    secret: string,
+    basic: boolean,
+  ): Promise<RegisteredClient> {
+    const client = await this.clients.findById(clientId);
     // Compare even for an unknown client, so that timing does not tell which ids exist.
     const matches = constantTimeEqual(secret, client?.secret ?? '\u0000no-client');
     if (client === undefined || !matches) {

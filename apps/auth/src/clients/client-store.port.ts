@@ -14,7 +14,7 @@ export interface RegisteredClient {
 
 /** Where registered clients are looked up. */
 export interface ClientStore {
-  findById(id: string): RegisteredClient | undefined;
+  findById(id: string): Promise<RegisteredClient | undefined>;
 }
 
 export const CLIENT_STORE = Symbol('CLIENT_STORE');

@@ -8,7 +8,7 @@ export class InMemoryClientStore implements ClientStore {
     this.clients = new Map(clients.map((client) => [client.id, client]));
   }
 
-  findById(id: string): RegisteredClient | undefined {
-    return this.clients.get(id);
+  findById(id: string): Promise<RegisteredClient | undefined> {
+    return Promise.resolve(this.clients.get(id));
   }
 }

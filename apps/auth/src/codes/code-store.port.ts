@@ -21,11 +21,16 @@ export type ConsumeResult =
  * atomic: of two concurrent redemptions exactly one is `redeemed`.
  */
 export interface CodeStore {
-  save(code: string, grant: AuthorizationGrant): void;
+  save(code: string, grant: AuthorizationGrant): Promise<void>;
   /** The grant behind an unexpired code, used or not, without consuming it. */
-  peek(code: string, now: number): AuthorizationGrant | undefined;
-  /** Marks the code used and records the token id issued for it. */
-  consume(code: string, jti: string, now: number): ConsumeResult;
+  peek(code: string, now: number): Promise<AuthorizationGrant | undefined>;
+  /**
+   * Marks the code used and records the token id issued for it, as one atomic check-and-mark.
+   * A shared store does both in a single operation, such as a Redis Lua script or `UPDATE codes
+   * SET issued_jti = $2 WHERE hash = $1 AND issued_jti IS NULL RETURNING grant` (no row updated
+   * means unknown or replayed, and the jti once recorded never changes, so reading it is safe).
+   */
+  consume(code: string, jti: string, now: number): Promise<ConsumeResult>;
 }
 
 export const CODE_STORE = Symbol('CODE_STORE');

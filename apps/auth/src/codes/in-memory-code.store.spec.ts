@@ -15,47 +15,50 @@ describe('InMemoryCodeStore', () => {
   let now: number;
   let store: InMemoryCodeStore;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     now = T0;
     store = new InMemoryCodeStore(() => now, 60_000);
-    store.save('code-1', GRANT);
+    await store.save('code-1', GRANT);
   });
 
   afterEach(() => store.onModuleDestroy());
 
-  it('redeems a code once, recording the token id', () => {
-    expect(store.consume('code-1', 'jti-1', T0)).toEqual({ status: 'redeemed', grant: GRANT });
+  it('redeems a code once, recording the token id', async () => {
+    expect(await store.consume('code-1', 'jti-1', T0)).toEqual({
+      status: 'redeemed',
+      grant: GRANT,
+    });
   });
 
-  it('reports a second redemption as a replay with the first token id', () => {
-    store.consume('code-1', 'jti-1', T0);
-    expect(store.consume('code-1', 'jti-2', T0 + 1)).toEqual({
+  it('reports a second redemption as a replay with the first token id', async () => {
+    await store.consume('code-1', 'jti-1', T0);
+    expect(await store.consume('code-1', 'jti-2', T0 + 1)).toEqual({
       status: 'replayed',
       grant: GRANT,
       issuedJti: 'jti-1',
     });
-    expect(store.consume('code-1', 'jti-3', T0 + 2)).toEqual({
+    expect(await store.consume('code-1', 'jti-3', T0 + 2)).toEqual({
       status: 'replayed',
       grant: GRANT,
       issuedJti: 'jti-1',
     });
   });
 
-  it('does not know a code it never saved', () => {
-    expect(store.peek('code-2', T0)).toBeUndefined();
-    expect(store.consume('code-2', 'jti-1', T0)).toEqual({ status: 'unknown' });
+  it('does not know a code it never saved', async () => {
+    expect(await store.peek('code-2', T0)).toBeUndefined();
+    expect(await store.consume('code-2', 'jti-1', T0)).toEqual({ status: 'unknown' });
   });
 
-  it('peeks without consuming, used or not', () => {
-    expect(store.peek('code-1', T0)).toEqual(GRANT);
-    expect(store.consume('code-1', 'jti-1', T0).status).toBe('redeemed');
-    expect(store.peek('code-1', T0)).toEqual(GRANT);
+  it('peeks without consuming, used or not', async () => {
+    expect(await store.peek('code-1', T0)).toEqual(GRANT);
+    expect((await store.consume('code-1', 'jti-1', T0)).status).toBe('redeemed');
+    expect(await store.peek('code-1', T0)).toEqual(GRANT);
   });
 
-  it('forgets a code at its expiry', () => {
-    expect(store.peek('code-1', T0 + 59)).toEqual(GRANT);
-    expect(store.peek('code-1', T0 + 60)).toBeUndefined();
-    expect(store.consume('code-1', 'jti-1', T0 + 60)).toEqual({ status: 'unknown' });
+  it('forgets a code at its expiry', async () => {
+    expect(await store.peek('code-1', T0 + 59)).toEqual(GRANT);
+    expect(await store.peek('code-1', T0 + 60)).toBeUndefined();
+    expect(await store.consume('code-1', 'jti-1', T0 + 60)).toEqual({ status: 'unknown' });
   });
 
   it('keeps no code in the clear', () => {
@@ -64,23 +67,23 @@ describe('InMemoryCodeStore', () => {
     expect(keys[0]).not.toContain('code-1');
   });
 
-  it('purges expired codes and only those', () => {
-    store.save('code-2', { ...GRANT, expiresAt: T0 + 30 });
-    store.save('code-3', { ...GRANT, expiresAt: T0 + 31 });
+  it('purges expired codes and only those', async () => {
+    await store.save('code-2', { ...GRANT, expiresAt: T0 + 30 });
+    await store.save('code-3', { ...GRANT, expiresAt: T0 + 31 });
     now = T0 + 30;
     store.purge();
     expect(store.size).toBe(2);
-    expect(store.peek('code-3', T0 + 30)).toBeDefined();
+    expect(await store.peek('code-3', T0 + 30)).toBeDefined();
     now = T0 + 60;
     store.purge();
     expect(store.size).toBe(0);
   });
 
-  it('purges on its own timer', () => {
+  it('purges on its own timer', async () => {
     jest.useFakeTimers();
     try {
       const timed = new InMemoryCodeStore(() => now, 1_000);
-      timed.save('code-1', GRANT);
+      await timed.save('code-1', GRANT);
       now = T0 + 60;
       jest.advanceTimersByTime(999);
       expect(timed.size).toBe(1);

@@ -9,7 +9,8 @@ interface Entry {
 
 /**
  * Codes in a Map keyed by their SHA-256, so a heap dump holds no redeemable code. Node runs one
- * JavaScript thread, so check-and-mark in `consume` is atomic. Expired entries are purged.
+ * JavaScript thread and `consume` checks and marks synchronously before it resolves, so it is
+ * atomic. Expired entries are purged.
  */
 export class InMemoryCodeStore implements CodeStore, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
@@ -23,16 +24,24 @@ export class InMemoryCodeStore implements CodeStore, OnModuleDestroy {
     this.purger.unref();
   }
 
-  save(code: string, grant: AuthorizationGrant): void {
+  save(code: string, grant: AuthorizationGrant): Promise<void> {
     this.entries.set(hash(code), { grant });
+    return Promise.resolve();
   }
 
-  peek(code: string, now: number): AuthorizationGrant | undefined {
+  peek(code: string, now: number): Promise<AuthorizationGrant | undefined> {
     const entry = this.entries.get(hash(code));
-    return entry !== undefined && entry.grant.expiresAt > now ? entry.grant : undefined;
+    return Promise.resolve(
+      entry !== undefined && entry.grant.expiresAt > now ? entry.grant : undefined,
+    );
   }
 
-  consume(code: string, jti: string, now: number): ConsumeResult {
+  consume(code: string, jti: string, now: number): Promise<ConsumeResult> {
+    return Promise.resolve(this.consumeNow(code, jti, now));
+  }
+
+  /** Check and mark with no await in between, which is what makes `consume` atomic here. */
+  private consumeNow(code: string, jti: string, now: number): ConsumeResult {
     const entry = this.entries.get(hash(code));
     if (entry === undefined || entry.grant.expiresAt <= now) return { status: 'unknown' };
     if (entry.issuedJti !== undefined) {

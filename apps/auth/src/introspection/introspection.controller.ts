@@ -27,12 +27,12 @@ export class IntrospectionController {
   @Post()
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  introspect(
+  async introspect(
     @Body() body: IntrospectionRequestDto,
     @Ip() address: string,
     @Headers('authorization') authorization?: string,
-  ): IntrospectionResponseBody {
-    const result = this.introspection.introspect({
+  ): Promise<IntrospectionResponseBody> {
+    const result = await this.introspection.introspect({
       token: body.token,
       credentials: clientCredentialsOf(authorization, body, address),
     });

@@ -34,15 +34,15 @@ export class IntrospectionService {
     @Optional() private readonly limits?: AbuseLimits,
   ) {}
 
-  introspect(request: IntrospectionRequest): Introspection {
-    const caller = this.clientAuthentication.authenticate(request.credentials);
+  async introspect(request: IntrospectionRequest): Promise<Introspection> {
+    const caller = await this.clientAuthentication.authenticate(request.credentials);
     this.logger.assign({ client_id: caller.id });
     this.limits?.admitIntrospection({ clientId: caller.id, address: request.credentials.address });
     if (request.token === undefined || request.token.length === 0) {
       throw new InvalidRequestError('token is required');
     }
     const claims = this.verifier.verify(request.token, this.clock.nowSeconds());
-    const active = claims !== undefined && !this.revocations.isRevoked(claims.jti);
+    const active = claims !== undefined && !(await this.revocations.isRevoked(claims.jti));
     this.logger.info(
       { event: 'token_introspected', active, jti: claims?.jti, user: claims?.sub },
       active ? 'token active' : 'token inactive',

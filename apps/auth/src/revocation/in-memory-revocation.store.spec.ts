@@ -12,37 +12,37 @@ describe('InMemoryRevocationStore', () => {
 
   afterEach(() => store.onModuleDestroy());
 
-  it('reports a revoked token id as revoked, and only that one', () => {
-    store.revoke('jti-1', T0 + 5);
-    expect(store.isRevoked('jti-1')).toBe(true);
-    expect(store.isRevoked('jti-2')).toBe(false);
+  it('reports a revoked token id as revoked, and only that one', async () => {
+    await store.revoke('jti-1', T0 + 5);
+    expect(await store.isRevoked('jti-1')).toBe(true);
+    expect(await store.isRevoked('jti-2')).toBe(false);
   });
 
-  it('keeps a revocation until one second past the expiry', () => {
-    store.revoke('jti-1', T0 + 5);
+  it('keeps a revocation until one second past the expiry', async () => {
+    await store.revoke('jti-1', T0 + 5);
     now = T0 + 6;
     store.purge();
-    expect(store.isRevoked('jti-1')).toBe(true);
+    expect(await store.isRevoked('jti-1')).toBe(true);
     now = T0 + 7;
     store.purge();
-    expect(store.isRevoked('jti-1')).toBe(false);
+    expect(await store.isRevoked('jti-1')).toBe(false);
     expect(store.size).toBe(0);
   });
 
-  it('never shortens a revocation', () => {
-    store.revoke('jti-1', T0 + 20);
-    store.revoke('jti-1', T0 + 5);
+  it('never shortens a revocation', async () => {
+    await store.revoke('jti-1', T0 + 20);
+    await store.revoke('jti-1', T0 + 5);
     now = T0 + 10;
     store.purge();
-    expect(store.isRevoked('jti-1')).toBe(true);
+    expect(await store.isRevoked('jti-1')).toBe(true);
     expect(store.size).toBe(1);
   });
 
-  it('purges only what has expired', () => {
-    store.revoke('jti-1', T0 + 5);
-    store.revoke('jti-2', T0 + 50);
+  it('purges only what has expired', async () => {
+    await store.revoke('jti-1', T0 + 5);
+    await store.revoke('jti-2', T0 + 50);
     now = T0 + 10;
     store.purge();
-    expect([store.isRevoked('jti-1'), store.isRevoked('jti-2')]).toEqual([false, true]);
+    expect([await store.isRevoked('jti-1'), await store.isRevoked('jti-2')]).toEqual([false, true]);
   });
 });

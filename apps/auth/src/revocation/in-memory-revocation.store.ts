@@ -14,12 +14,13 @@ export class InMemoryRevocationStore implements RevocationStore, OnModuleDestroy
     this.purger.unref();
   }
 
-  revoke(jti: string, expiresAt: number): void {
+  revoke(jti: string, expiresAt: number): Promise<void> {
     this.revoked.set(jti, Math.max(expiresAt, this.revoked.get(jti) ?? 0));
+    return Promise.resolve();
   }
 
-  isRevoked(jti: string): boolean {
-    return this.revoked.has(jti);
+  isRevoked(jti: string): Promise<boolean> {
+    return Promise.resolve(this.revoked.has(jti));
   }
 
   get size(): number {

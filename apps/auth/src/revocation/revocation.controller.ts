@@ -11,12 +11,12 @@ export class RevocationController {
   @Post()
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  revoke(
+  async revoke(
     @Body() body: RevocationRequestDto,
     @Ip() address: string,
     @Headers('authorization') authorization?: string,
-  ): Record<string, never> {
-    this.revocation.revoke({
+  ): Promise<Record<string, never>> {
+    await this.revocation.revoke({
       token: body.token,
       credentials: clientCredentialsOf(authorization, body, address),
     });

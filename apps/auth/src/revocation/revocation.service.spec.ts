@@ -12,7 +12,7 @@ import {
   claimsFor,
   fakeLogger,
   testConfig,
-  thrown,
+  rejected,
 } from '../../test/support/fakes';
 import { RevocationService } from './revocation.service';
 
@@ -50,44 +50,46 @@ describe('RevocationService', () => {
     token = tokens.sign(claimsFor({ jti: 'jti-1', exp: T0 + 5 }));
   });
 
-  it('lets the client revoke its own token until the token’s expiry', () => {
-    serviceWith().revoke({ token, credentials: as(WEBAPP) });
+  it('lets the client revoke its own token until the token’s expiry', async () => {
+    await serviceWith().revoke({ token, credentials: as(WEBAPP) });
     expect([...revocations.revoked.entries()]).toEqual([['jti-1', T0 + 5]]);
   });
 
-  it('keeps the revocation for the leeway past expiry', () => {
-    serviceWith(2).revoke({ token, credentials: as(WEBAPP) });
+  it('keeps the revocation for the leeway past expiry', async () => {
+    await serviceWith(2).revoke({ token, credentials: as(WEBAPP) });
     expect(revocations.revoked.get('jti-1')).toBe(T0 + 7);
   });
 
-  it('lets the resource server revoke a token of its audience', () => {
-    serviceWith().revoke({ token, credentials: as(RESOURCE_SERVER) });
-    expect(revocations.isRevoked('jti-1')).toBe(true);
+  it('lets the resource server revoke a token of its audience', async () => {
+    await serviceWith().revoke({ token, credentials: as(RESOURCE_SERVER) });
+    expect(await revocations.isRevoked('jti-1')).toBe(true);
   });
 
   it.each([
     ['another client', OTHER_CLIENT],
     ['a resource server of another audience', OTHER_RS],
-  ])('does not let %s revoke the token, and says nothing about it', (_name, caller) => {
-    expect(() => serviceWith().revoke({ token, credentials: as(caller) })).not.toThrow();
+  ])('does not let %s revoke the token, and says nothing about it', async (_name, caller) => {
+    await expect(serviceWith().revoke({ token, credentials: as(caller) })).resolves.toBeUndefined();
     expect(revocations.revoked.size).toBe(0);
   });
 
-  it('answers an unknown token without revoking anything', () => {
-    expect(() =>
+  it('answers an unknown token without revoking anything', async () => {
+    await expect(
       serviceWith().revoke({ token: 'never-issued', credentials: as(WEBAPP) }),
-    ).not.toThrow();
+    ).resolves.toBeUndefined();
     expect(revocations.revoked.size).toBe(0);
   });
 
-  it.each([undefined, ''])('refuses a missing token (%p) as invalid_request', (missing) => {
-    const error = thrown(() => serviceWith().revoke({ token: missing, credentials: as(WEBAPP) }));
+  it.each([undefined, ''])('refuses a missing token (%p) as invalid_request', async (missing) => {
+    const error = await rejected(() =>
+      serviceWith().revoke({ token: missing, credentials: as(WEBAPP) }),
+    );
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toHaveProperty('description', 'token is required');
   });
 
-  it('refuses an unauthenticated caller', () => {
-    const error = thrown(() => serviceWith().revoke({ token, credentials: {} }));
+  it('refuses an unauthenticated caller', async () => {
+    const error = await rejected(() => serviceWith().revoke({ token, credentials: {} }));
     expect(error).toBeInstanceOf(InvalidClientError);
     expect(revocations.revoked.size).toBe(0);
   });

@@ -31,8 +31,8 @@ export class RevocationService {
     @InjectPinoLogger('RevocationService') private readonly logger: PinoLogger,
   ) {}
 
-  revoke(request: RevocationRequest): void {
-    const caller = this.clientAuthentication.authenticate(request.credentials);
+  async revoke(request: RevocationRequest): Promise<void> {
+    const caller = await this.clientAuthentication.authenticate(request.credentials);
     this.logger.assign({ client_id: caller.id });
     if (request.token === undefined || request.token.length === 0) {
       throw new InvalidRequestError('token is required');
@@ -41,7 +41,7 @@ export class RevocationService {
     const allowed =
       claims !== undefined && (claims.client_id === caller.id || claims.aud === caller.audience);
     if (claims !== undefined && allowed) {
-      this.revocations.revoke(claims.jti, claims.exp + this.config.clockLeeway);
+      await this.revocations.revoke(claims.jti, claims.exp + this.config.clockLeeway);
     }
     this.logger.info(
       { event: 'token_revocation', revoked: allowed, jti: claims?.jti },

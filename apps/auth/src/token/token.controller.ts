@@ -19,12 +19,12 @@ export class TokenController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @Header('pragma', 'no-cache')
-  token(
+  async token(
     @Body() body: TokenRequestDto,
     @Ip() address: string,
     @Headers('authorization') authorization?: string,
-  ): TokenResponseBody {
-    const issued = this.tokens.issue({
+  ): Promise<TokenResponseBody> {
+    const issued = await this.tokens.issue({
       grantType: body.grant_type,
       code: body.code,
       redirectUri: body.redirect_uri,

@@ -12,7 +12,7 @@ import {
   WEBAPP,
   claimsFor,
   fakeLogger,
-  thrown,
+  rejected,
 } from '../../test/support/fakes';
 import type { GrantHandler, GrantParameters } from './grants/grant-handler';
 import { type TokenRequest, TokenService } from './token.service';
@@ -24,9 +24,9 @@ class FakeGrant implements GrantHandler {
 
   constructor(private readonly claims: AccessTokenClaims) {}
 
-  handle(client: RegisteredClient, parameters: GrantParameters): AccessTokenClaims {
+  handle(client: RegisteredClient, parameters: GrantParameters): Promise<AccessTokenClaims> {
     this.calls.push({ client, parameters });
-    return this.claims;
+    return Promise.resolve(this.claims);
   }
 }
 
@@ -56,8 +56,8 @@ describe('TokenService', () => {
     );
   });
 
-  it('signs what the grant handler grants to the authenticated client', () => {
-    expect(service.issue(request())).toEqual({
+  it('signs what the grant handler grants to the authenticated client', async () => {
+    expect(await service.issue(request())).toEqual({
       accessToken: 'token-jti-7',
       expiresIn: 5,
       scope: 'epoch_time',
@@ -74,22 +74,22 @@ describe('TokenService', () => {
 
   it.each(['password', 'client_credentials', 'refresh_token', 'AUTHORIZATION_CODE', ''])(
     'refuses grant_type=%s as unsupported_grant_type',
-    (grantType) => {
-      const error = thrown(() => service.issue(request({ grantType })));
+    async (grantType) => {
+      const error = await rejected(() => service.issue(request({ grantType })));
       expect(error).toBeInstanceOf(UnsupportedGrantTypeError);
       expect(error).toHaveProperty('code', 'unsupported_grant_type');
       expect(grant.calls).toHaveLength(0);
     },
   );
 
-  it('refuses a request without grant_type as invalid_request', () => {
-    const error = thrown(() => service.issue(request({ grantType: undefined })));
+  it('refuses a request without grant_type as invalid_request', async () => {
+    const error = await rejected(() => service.issue(request({ grantType: undefined })));
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toHaveProperty('description', 'grant_type is required');
   });
 
-  it('authenticates the client before it looks at the grant', () => {
-    const error = thrown(() =>
+  it('authenticates the client before it looks at the grant', async () => {
+    const error = await rejected(() =>
       service.issue(
         request({ grantType: 'password', credentials: { post: { clientId: '1234' } } }),
       ),
@@ -98,11 +98,9 @@ describe('TokenService', () => {
     expect(tokens.signed.size).toBe(0);
   });
 
-  it('signs nothing when the grant handler refuses', () => {
-    grant.handle = () => {
-      throw new InvalidRequestError('code is required');
-    };
-    expect(thrown(() => service.issue(request()))).toBeInstanceOf(InvalidRequestError);
+  it('signs nothing when the grant handler refuses', async () => {
+    grant.handle = () => Promise.reject(new InvalidRequestError('code is required'));
+    expect(await rejected(() => service.issue(request()))).toBeInstanceOf(InvalidRequestError);
     expect(tokens.signed.size).toBe(0);
   });
 });

@@ -39,10 +39,10 @@ export class TokenService {
     this.grants = new Map(grants.map((grant) => [grant.grantType, grant]));
   }
 
-  issue(request: TokenRequest): IssuedToken {
-    const client = this.clientAuthentication.authenticate(request.credentials);
+  async issue(request: TokenRequest): Promise<IssuedToken> {
+    const client = await this.clientAuthentication.authenticate(request.credentials);
     this.logger.assign({ client_id: client.id });
-    const claims = this.handlerFor(request.grantType).handle(client, request);
+    const claims = await this.handlerFor(request.grantType).handle(client, request);
     const accessToken = this.signer.sign(claims);
     this.logger.info(
       { event: 'token_issued', scope: claims.scope, jti: claims.jti, exp: claims.exp },

@@ -55,8 +55,8 @@ export class FakeClientStore implements ClientStore {
     this.clients = new Map(clients.map((client) => [client.id, client]));
   }
 
-  findById(id: string): RegisteredClient | undefined {
-    return this.clients.get(id);
+  findById(id: string): Promise<RegisteredClient | undefined> {
+    return Promise.resolve(this.clients.get(id));
   }
 }
 
@@ -64,22 +64,27 @@ export class FakeCodeStore implements CodeStore {
   readonly saved = new Map<string, AuthorizationGrant>();
   readonly issuedJtis = new Map<string, string>();
 
-  save(code: string, grant: AuthorizationGrant): void {
+  save(code: string, grant: AuthorizationGrant): Promise<void> {
     this.saved.set(code, grant);
+    return Promise.resolve();
   }
 
-  peek(code: string, now: number): AuthorizationGrant | undefined {
+  peek(code: string, now: number): Promise<AuthorizationGrant | undefined> {
+    return Promise.resolve(this.unexpired(code, now));
+  }
+
+  consume(code: string, jti: string, now: number): Promise<ConsumeResult> {
+    const grant = this.unexpired(code, now);
+    if (grant === undefined) return Promise.resolve({ status: 'unknown' });
+    const issuedJti = this.issuedJtis.get(code);
+    if (issuedJti !== undefined) return Promise.resolve({ status: 'replayed', grant, issuedJti });
+    this.issuedJtis.set(code, jti);
+    return Promise.resolve({ status: 'redeemed', grant });
+  }
+
+  private unexpired(code: string, now: number): AuthorizationGrant | undefined {
     const grant = this.saved.get(code);
     return grant !== undefined && grant.expiresAt > now ? grant : undefined;
-  }
-
-  consume(code: string, jti: string, now: number): ConsumeResult {
-    const grant = this.peek(code, now);
-    if (grant === undefined) return { status: 'unknown' };
-    const issuedJti = this.issuedJtis.get(code);
-    if (issuedJti !== undefined) return { status: 'replayed', grant, issuedJti };
-    this.issuedJtis.set(code, jti);
-    return { status: 'redeemed', grant };
   }
 }
 
@@ -87,12 +92,13 @@ export class FakeRevocationStore implements RevocationStore {
   /** jti -> the expiry it was revoked with. */
   readonly revoked = new Map<string, number>();
 
-  revoke(jti: string, expiresAt: number): void {
+  revoke(jti: string, expiresAt: number): Promise<void> {
     this.revoked.set(jti, expiresAt);
+    return Promise.resolve();
   }
 
-  isRevoked(jti: string): boolean {
-    return this.revoked.has(jti);
+  isRevoked(jti: string): Promise<boolean> {
+    return Promise.resolve(this.revoked.has(jti));
   }
 }
 
@@ -153,4 +159,14 @@ export function thrown(action: () => unknown): unknown {
     return err;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/** What `action`'s promise rejects with; fails the test when it resolves. */
+export async function rejected(action: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await action();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
 }

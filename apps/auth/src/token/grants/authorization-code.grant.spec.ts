@@ -16,7 +16,7 @@ import {
   WEBAPP,
   fakeLogger,
   testConfig,
-  thrown,
+  rejected,
 } from '../../../test/support/fakes';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
 import type { GrantParameters } from './grant-handler';
@@ -38,7 +38,10 @@ describe('AuthorizationCodeGrant', () => {
     ...overrides,
   });
 
-  const issueCode = (code = 'the-code', overrides: Partial<AuthorizationGrant> = {}): void => {
+  const issueCode = (
+    code = 'the-code',
+    overrides: Partial<AuthorizationGrant> = {},
+  ): Promise<void> =>
     codes.save(code, {
       clientId: '1234',
       redirectUri: CALLBACK,
@@ -48,22 +51,21 @@ describe('AuthorizationCodeGrant', () => {
       expiresAt: T0 + 60,
       ...overrides,
     });
-  };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     codes = new FakeCodeStore();
     revocations = new FakeRevocationStore();
     clock = new FakeClock(T0 + 10);
     grant = new AuthorizationCodeGrant(codes, revocations, clock, testConfig(), fakeLogger());
-    issueCode();
+    await issueCode();
   });
 
   it('handles grant_type=authorization_code', () => {
     expect(grant.grantType).toBe('authorization_code');
   });
 
-  it('grants exactly the claims of an RFC 9068 access token', () => {
-    const claims = grant.handle(WEBAPP, parameters());
+  it('grants exactly the claims of an RFC 9068 access token', async () => {
+    const claims = await grant.handle(WEBAPP, parameters());
 
     expect(claims).toEqual({
       iss: 'http://localhost:5001',
@@ -81,7 +83,7 @@ describe('AuthorizationCodeGrant', () => {
     expect(codes.issuedJtis.get('the-code')).toBe(claims.jti);
   });
 
-  it('takes iss, aud and lifetime from the configuration', () => {
+  it('takes iss, aud and lifetime from the configuration', async () => {
     const configured = new AuthorizationCodeGrant(
       codes,
       revocations,
@@ -93,7 +95,7 @@ describe('AuthorizationCodeGrant', () => {
       }),
       fakeLogger(),
     );
-    const claims = configured.handle(WEBAPP, parameters());
+    const claims = await configured.handle(WEBAPP, parameters());
     expect([claims.iss, claims.aud, claims.exp - claims.iat]).toEqual([
       'https://as.example',
       'https://rs.example',
@@ -101,21 +103,23 @@ describe('AuthorizationCodeGrant', () => {
     ]);
   });
 
-  it('gives every token its own jti', () => {
-    issueCode('second-code');
-    const first = grant.handle(WEBAPP, parameters());
-    const second = grant.handle(WEBAPP, parameters({ code: 'second-code' }));
+  it('gives every token its own jti', async () => {
+    await issueCode('second-code');
+    const first = await grant.handle(WEBAPP, parameters());
+    const second = await grant.handle(WEBAPP, parameters({ code: 'second-code' }));
     expect(first.jti).not.toBe(second.jti);
   });
 
-  it('refuses a code issued to another client, without consuming it', () => {
-    expect(() => grant.handle(OTHER_CLIENT, parameters())).toThrow(InvalidGrantError);
+  it('refuses a code issued to another client, without consuming it', async () => {
+    await expect(grant.handle(OTHER_CLIENT, parameters())).rejects.toThrow(InvalidGrantError);
     expect(codes.issuedJtis.has('the-code')).toBe(false);
-    expect(grant.handle(WEBAPP, parameters()).sub).toBe('alice');
+    expect((await grant.handle(WEBAPP, parameters())).sub).toBe('alice');
   });
 
-  it('refuses an unknown code', () => {
-    expect(thrown(() => grant.handle(WEBAPP, parameters({ code: 'never-issued' })))).toEqual(
+  it('refuses an unknown code', async () => {
+    expect(
+      await rejected(() => grant.handle(WEBAPP, parameters({ code: 'never-issued' }))),
+    ).toEqual(
       expect.objectContaining({
         name: 'InvalidGrantError',
         code: 'invalid_grant',
@@ -124,22 +128,22 @@ describe('AuthorizationCodeGrant', () => {
     );
   });
 
-  it('refuses a code once its expiry is reached', () => {
+  it('refuses a code once its expiry is reached', async () => {
     clock.now = T0 + 60;
-    expect(() => grant.handle(WEBAPP, parameters())).toThrow(InvalidGrantError);
+    await expect(grant.handle(WEBAPP, parameters())).rejects.toThrow(InvalidGrantError);
     expect(codes.issuedJtis.size).toBe(0);
   });
 
-  it('accepts a code one second before its expiry', () => {
+  it('accepts a code one second before its expiry', async () => {
     clock.now = T0 + 59;
-    expect(grant.handle(WEBAPP, parameters()).exp).toBe(T0 + 64);
+    expect((await grant.handle(WEBAPP, parameters())).exp).toBe(T0 + 64);
   });
 
-  it('refuses a replayed code and revokes the token of the first redemption', () => {
-    const first = grant.handle(WEBAPP, parameters());
+  it('refuses a replayed code and revokes the token of the first redemption', async () => {
+    const first = await grant.handle(WEBAPP, parameters());
     clock.advance(1);
 
-    expect(thrown(() => grant.handle(WEBAPP, parameters()))).toEqual(
+    expect(await rejected(() => grant.handle(WEBAPP, parameters()))).toEqual(
       expect.objectContaining({
         code: 'invalid_grant',
         description: 'the authorization code was already used',
@@ -148,7 +152,7 @@ describe('AuthorizationCodeGrant', () => {
     expect([...revocations.revoked.entries()]).toEqual([[first.jti, T0 + 11 + 5]]);
   });
 
-  it('keeps the revocation of a replayed code for the lifetime plus the leeway', () => {
+  it('keeps the revocation of a replayed code for the lifetime plus the leeway', async () => {
     const lenient = new AuthorizationCodeGrant(
       codes,
       revocations,
@@ -156,13 +160,13 @@ describe('AuthorizationCodeGrant', () => {
       testConfig({ clockLeeway: 3 }),
       fakeLogger(),
     );
-    const first = lenient.handle(WEBAPP, parameters());
-    expect(() => lenient.handle(WEBAPP, parameters())).toThrow(InvalidGrantError);
+    const first = await lenient.handle(WEBAPP, parameters());
+    await expect(lenient.handle(WEBAPP, parameters())).rejects.toThrow(InvalidGrantError);
     expect(revocations.revoked.get(first.jti)).toBe(T0 + 10 + 5 + 3);
   });
 
-  it('refuses a redirect_uri other than the one of the authorization request', () => {
-    const error = thrown(() =>
+  it('refuses a redirect_uri other than the one of the authorization request', async () => {
+    const error = await rejected(() =>
       grant.handle(WEBAPP, parameters({ redirectUri: 'http://localhost:5003/other' })),
     );
     expect(error).toBeInstanceOf(InvalidGrantError);
@@ -176,17 +180,17 @@ describe('AuthorizationCodeGrant', () => {
     ['a verifier of another challenge', 'x'.repeat(43)],
     ['the challenge itself', RFC7636_CHALLENGE],
     ['a verifier shorter than 43 characters', RFC7636_VERIFIER.slice(0, 42)],
-  ])('refuses %s', (_name, codeVerifier) => {
-    const error = thrown(() => grant.handle(WEBAPP, parameters({ codeVerifier })));
+  ])('refuses %s', async (_name, codeVerifier) => {
+    const error = await rejected(() => grant.handle(WEBAPP, parameters({ codeVerifier })));
     expect(error).toBeInstanceOf(InvalidGrantError);
     expect(error).toHaveProperty('description', 'code_verifier does not match the code challenge');
   });
 
-  it('uses a code up on a failed verification, so that verifiers cannot be guessed in turn', () => {
-    expect(() => grant.handle(WEBAPP, parameters({ codeVerifier: 'x'.repeat(43) }))).toThrow(
-      InvalidGrantError,
-    );
-    expect(thrown(() => grant.handle(WEBAPP, parameters()))).toHaveProperty(
+  it('uses a code up on a failed verification, so that verifiers cannot be guessed in turn', async () => {
+    await expect(
+      grant.handle(WEBAPP, parameters({ codeVerifier: 'x'.repeat(43) })),
+    ).rejects.toThrow(InvalidGrantError);
+    expect(await rejected(() => grant.handle(WEBAPP, parameters()))).toHaveProperty(
       'description',
       'the authorization code was already used',
     );
@@ -197,15 +201,17 @@ describe('AuthorizationCodeGrant', () => {
     ['an empty code', { code: '' }, 'code is required'],
     ['redirect_uri', { redirectUri: undefined }, 'redirect_uri is required'],
     ['code_verifier', { codeVerifier: undefined }, 'code_verifier is required (PKCE)'],
-  ])('refuses a request without %s as invalid_request', (_name, overrides, description) => {
-    const error = thrown(() => grant.handle(WEBAPP, parameters(overrides)));
+  ])('refuses a request without %s as invalid_request', async (_name, overrides, description) => {
+    const error = await rejected(() => grant.handle(WEBAPP, parameters(overrides)));
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toHaveProperty('description', description);
     expect(codes.issuedJtis.size).toBe(0);
   });
 
-  it('refuses a client not registered for the grant as unauthorized_client', () => {
-    expect(() => grant.handle(RESOURCE_SERVER, parameters())).toThrow(UnauthorizedClientError);
+  it('refuses a client not registered for the grant as unauthorized_client', async () => {
+    await expect(grant.handle(RESOURCE_SERVER, parameters())).rejects.toThrow(
+      UnauthorizedClientError,
+    );
     expect(codes.issuedJtis.size).toBe(0);
   });
 });

@@ -33,13 +33,13 @@ export class AuthorizationCodeGrant implements GrantHandler {
     @InjectPinoLogger('AuthorizationCodeGrant') private readonly logger: PinoLogger,
   ) {}
 
-  handle(client: RegisteredClient, parameters: GrantParameters): AccessTokenClaims {
+  async handle(client: RegisteredClient, parameters: GrantParameters): Promise<AccessTokenClaims> {
     const { code, redirectUri, codeVerifier } = required(parameters);
     if (!client.grantTypes.includes('authorization_code')) {
       throw new UnauthorizedClientError('this client may not use the authorization_code grant');
     }
     const now = this.clock.nowSeconds();
-    const grant = this.codes.peek(code, now);
+    const grant = await this.codes.peek(code, now);
     // A code issued to another client is not even consumed: that client could burn it otherwise.
     if (grant === undefined || grant.clientId !== client.id) {
       throw new InvalidGrantError(
@@ -48,7 +48,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       );
     }
     const jti = randomUUID();
-    this.redeem(code, jti, now);
+    await this.redeem(code, jti, now);
     this.logger.assign({ user: grant.username });
     checkBinding(grant, redirectUri, codeVerifier);
     return {
@@ -64,11 +64,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
   }
 
   /** Marks the code used; on a second redemption revokes the token of the first. */
-  private redeem(code: string, jti: string, now: number): void {
-    const result = this.codes.consume(code, jti, now);
+  private async redeem(code: string, jti: string, now: number): Promise<void> {
+    const result = await this.codes.consume(code, jti, now);
     if (result.status === 'redeemed') return;
     if (result.status === 'replayed') {
-      this.revocations.revoke(
+      await this.revocations.revoke(
         result.issuedJti,
         now + this.config.accessTokenTtl + this.config.clockLeeway,
       );

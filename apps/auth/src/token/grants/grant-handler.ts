@@ -11,7 +11,7 @@ export interface GrantParameters {
 /** One grant type of the token endpoint: checks its parameters and yields the token's claims. */
 export interface GrantHandler {
   readonly grantType: string;
-  handle(client: RegisteredClient, parameters: GrantParameters): AccessTokenClaims;
+  handle(client: RegisteredClient, parameters: GrantParameters): Promise<AccessTokenClaims>;
 }
 
 export const GRANT_HANDLERS = Symbol('GRANT_HANDLERS');
