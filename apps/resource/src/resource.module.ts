@@ -54,7 +54,7 @@ export class ResourceModule {
           provide: AUTH_UPSTREAM,
           useFactory: () =>
             new UpstreamClient({
-              name: 'auth',
+              name: 'authorization',
               baseUrl: config.authUrl,
               timeoutMs: config.upstreamTimeoutMs,
             }),

@@ -196,7 +196,7 @@ describe('RFC 6750 bearer token usage at the resource server', () => {
         },
       ],
     ] as const)('maps %s to %i JSON', async (failure, status, body) => {
-      verifier.tokens.set('t', new UpstreamError('auth', failure, 'detail'));
+      verifier.tokens.set('t', new UpstreamError('authorization', failure, 'detail'));
       const response = await get('/current_time', { authorization: 'Bearer t' });
       expect(response.statusCode).toBe(status);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');

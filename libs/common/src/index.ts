@@ -16,3 +16,4 @@ export * from './bootstrap/bootstrap';
 export * from './metrics/metrics';
 export * from './metrics/metrics.controller';
 export * from './errors/error-reporter';
+export * from './http/json-exception.filter';

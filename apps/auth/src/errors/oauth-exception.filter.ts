@@ -1,13 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
+import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
-  type ErrorReply,
-  sendErrorReply,
-  transportErrorReply,
   ERROR_REPORTER,
+  type ErrorReply,
   type ErrorReporter,
+  JsonExceptionFilter,
 } from '@app/common';
 import { InvalidClientError, OAuthError, RateLimitedError } from './oauth.errors';
 
@@ -17,26 +15,16 @@ import { InvalidClientError, OAuthError, RateLimitedError } from './oauth.errors
  * with a fixed description, logged with its stack.
  */
 @Catch()
-export class OAuthExceptionFilter implements ExceptionFilter {
+export class OAuthExceptionFilter extends JsonExceptionFilter {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(ERROR_REPORTER) private readonly reporter: ErrorReporter,
-    @InjectPinoLogger('OAuthExceptionFilter') private readonly logger: PinoLogger,
-  ) {}
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    sendErrorReply(reply, this.toReply(exception, request, instance));
+    adapterHost: HttpAdapterHost,
+    @Inject(ERROR_REPORTER) reporter: ErrorReporter,
+    @InjectPinoLogger('OAuthExceptionFilter') logger: PinoLogger,
+  ) {
+    super(adapterHost, reporter, logger);
   }
 
-  private toReply(
-    exception: unknown,
-    request: FastifyRequest,
-    instance: FastifyInstance,
-  ): ErrorReply {
+  protected domainReply(exception: unknown): ErrorReply | undefined {
     if (exception instanceof OAuthError) {
       this.logger.info(
         {
@@ -55,18 +43,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
         headers: { 'retry-after': String(exception.retryAfterSeconds) },
       };
     }
-    const transport = transportErrorReply(exception, request, instance);
-    if (transport !== undefined) return transport;
-    this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
-    this.reporter.report(exception, {
-      requestId: request.id,
-      method: request.method,
-      path: request.url.split('?')[0],
-    });
-    return {
-      status: 500,
-      body: { error: 'server_error', error_description: 'the server met an unexpected condition' },
-    };
+    return undefined;
   }
 }
 

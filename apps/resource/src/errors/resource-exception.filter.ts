@@ -1,14 +1,13 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
+import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
-  type ErrorReply,
-  sendErrorReply,
-  transportErrorReply,
-  UpstreamError,
   ERROR_REPORTER,
+  type ErrorReply,
   type ErrorReporter,
+  JsonExceptionFilter,
+  upstreamErrorReply,
+  UpstreamError,
 } from '@app/common';
 import { ResourceConfig } from '../resource.config';
 import { BearerError, InsufficientScopeError } from './resource.errors';
@@ -18,30 +17,20 @@ import { BearerError, InsufficientScopeError } from './resource.errors';
  * `WWW-Authenticate` challenges, upstream failures as 502/503/504, anything else 500.
  */
 @Catch()
-export class ResourceExceptionFilter implements ExceptionFilter {
+export class ResourceExceptionFilter extends JsonExceptionFilter {
   private readonly realm: string;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(ERROR_REPORTER) private readonly reporter: ErrorReporter,
+    adapterHost: HttpAdapterHost,
     config: ResourceConfig,
-    @InjectPinoLogger('ResourceExceptionFilter') private readonly logger: PinoLogger,
+    @Inject(ERROR_REPORTER) reporter: ErrorReporter,
+    @InjectPinoLogger('ResourceExceptionFilter') logger: PinoLogger,
   ) {
+    super(adapterHost, reporter, logger);
     this.realm = quoted(config.realm);
   }
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    sendErrorReply(http.getResponse<FastifyReply>(), this.toReply(exception, request, instance));
-  }
-
-  private toReply(
-    exception: unknown,
-    request: FastifyRequest,
-    instance: FastifyInstance,
-  ): ErrorReply {
+  protected domainReply(exception: unknown): ErrorReply | undefined {
     if (exception instanceof BearerError) {
       this.logger.info(
         {
@@ -63,20 +52,10 @@ export class ResourceExceptionFilter implements ExceptionFilter {
         },
         'token validation failed upstream',
       );
-      return upstreamReply(exception);
+      // With the authorization server gone, no token can be judged: the service is unavailable.
+      return upstreamErrorReply(exception, 'temporarily_unavailable');
     }
-    const transport = transportErrorReply(exception, request, instance);
-    if (transport !== undefined) return transport;
-    this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
-    this.reporter.report(exception, {
-      requestId: request.id,
-      method: request.method,
-      path: request.url.split('?')[0],
-    });
-    return {
-      status: 500,
-      body: { error: 'server_error', error_description: 'the server met an unexpected condition' },
-    };
+    return undefined;
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6750#section-3 */
@@ -114,35 +93,6 @@ export class ResourceExceptionFilter implements ExceptionFilter {
       default:
         return assertNever(err.code);
     }
-  }
-}
-
-function upstreamReply(err: UpstreamError): ErrorReply {
-  switch (err.failure) {
-    case 'unavailable':
-      return {
-        status: 503,
-        body: {
-          error: 'temporarily_unavailable',
-          error_description: 'the authorization server cannot be reached',
-        },
-      };
-    case 'timeout':
-      return {
-        status: 504,
-        body: {
-          error: 'gateway_timeout',
-          error_description: 'the authorization server did not answer in time',
-        },
-      };
-    case 'bad_response':
-      return {
-        status: 502,
-        body: {
-          error: 'bad_gateway',
-          error_description: 'the authorization server gave an unusable answer',
-        },
-      };
   }
 }
 

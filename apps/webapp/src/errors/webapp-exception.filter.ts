@@ -1,14 +1,13 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
+import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
-  type ErrorReply,
-  sendErrorReply,
-  transportErrorReply,
-  UpstreamError,
   ERROR_REPORTER,
+  type ErrorReply,
   type ErrorReporter,
+  JsonExceptionFilter,
+  upstreamErrorReply,
+  UpstreamError,
 } from '@app/common';
 import type { ErrorCode } from '@app/contracts';
 import { UpstreamRefusedError, WebappError } from './webapp.errors';
@@ -18,25 +17,16 @@ import { UpstreamRefusedError, WebappError } from './webapp.errors';
  * failures as 503 (unreachable), 504 (timed out) and 502 (bad answer), anything else 500.
  */
 @Catch()
-export class WebappExceptionFilter implements ExceptionFilter {
+export class WebappExceptionFilter extends JsonExceptionFilter {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(ERROR_REPORTER) private readonly reporter: ErrorReporter,
-    @InjectPinoLogger('WebappExceptionFilter') private readonly logger: PinoLogger,
-  ) {}
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    sendErrorReply(http.getResponse<FastifyReply>(), this.toReply(exception, request, instance));
+    adapterHost: HttpAdapterHost,
+    @Inject(ERROR_REPORTER) reporter: ErrorReporter,
+    @InjectPinoLogger('WebappExceptionFilter') logger: PinoLogger,
+  ) {
+    super(adapterHost, reporter, logger);
   }
 
-  private toReply(
-    exception: unknown,
-    request: FastifyRequest,
-    instance: FastifyInstance,
-  ): ErrorReply {
+  protected domainReply(exception: unknown): ErrorReply | undefined {
     if (exception instanceof WebappError) {
       this.logger.warn(
         {
@@ -58,20 +48,9 @@ export class WebappExceptionFilter implements ExceptionFilter {
         },
         'upstream call failed',
       );
-      return upstreamReply(exception);
+      return upstreamErrorReply(exception, 'service_unavailable');
     }
-    const transport = transportErrorReply(exception, request, instance);
-    if (transport !== undefined) return transport;
-    this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
-    this.reporter.report(exception, {
-      requestId: request.id,
-      method: request.method,
-      path: request.url.split('?')[0],
-    });
-    return {
-      status: 500,
-      body: { error: 'server_error', error_description: 'the server met an unexpected condition' },
-    };
+    return undefined;
   }
 }
 
@@ -106,35 +85,6 @@ function webappErrorReply(err: WebappError): ErrorReply {
       return { status: 502, body: { error: 'bad_gateway', error_description: err.description } };
     default:
       return assertNever(err.kind);
-  }
-}
-
-function upstreamReply(err: UpstreamError): ErrorReply {
-  switch (err.failure) {
-    case 'unavailable':
-      return {
-        status: 503,
-        body: {
-          error: 'service_unavailable',
-          error_description: `the ${err.upstream} server cannot be reached`,
-        },
-      };
-    case 'timeout':
-      return {
-        status: 504,
-        body: {
-          error: 'gateway_timeout',
-          error_description: `the ${err.upstream} server did not answer in time`,
-        },
-      };
-    case 'bad_response':
-      return {
-        status: 502,
-        body: {
-          error: 'bad_gateway',
-          error_description: `the ${err.upstream} server gave an unusable answer`,
-        },
-      };
   }
 }
 

@@ -1,0 +1,84 @@
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import type { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PinoLogger } from 'nestjs-pino';
+import type { ErrorReporter } from '../errors/error-reporter';
+import type { UpstreamError } from './upstream.errors';
+import { type ErrorReply, sendErrorReply, transportErrorReply } from './transport-errors';
+
+/**
+ * What every service's one exception filter shares: the app maps its own domain errors
+ * (`domainReply`); what the transport throws (unknown route, wrong method, body too large, bad
+ * media type) becomes the matching 4xx; anything else is a 500 `server_error` with a fixed
+ * description, logged with its stack and reported. Every answer is the contract's JSON shape.
+ */
+export abstract class JsonExceptionFilter implements ExceptionFilter {
+  protected constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly reporter: ErrorReporter,
+    protected readonly logger: PinoLogger,
+  ) {}
+
+  /** The reply for one of the app's own errors; undefined for anything else. */
+  protected abstract domainReply(exception: unknown): ErrorReply | undefined;
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    sendErrorReply(http.getResponse<FastifyReply>(), this.toReply(exception, request));
+  }
+
+  private toReply(exception: unknown, request: FastifyRequest): ErrorReply {
+    const domain = this.domainReply(exception);
+    if (domain !== undefined) return domain;
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const transport = transportErrorReply(exception, request, instance);
+    if (transport !== undefined) return transport;
+    this.logger.error({ event: 'unexpected_error', err: exception }, 'unexpected error');
+    this.reporter.report(exception, {
+      requestId: request.id,
+      method: request.method,
+      path: request.url.split('?')[0],
+    });
+    return {
+      status: 500,
+      body: { error: 'server_error', error_description: 'the server met an unexpected condition' },
+    };
+  }
+}
+
+/**
+ * An upstream failure as a gateway answers it: 503 when the upstream cannot be reached, 504 when
+ * it did not answer in time, 502 when it answered nonsense. `unavailableCode` names the 503.
+ */
+export function upstreamErrorReply(
+  err: UpstreamError,
+  unavailableCode: 'service_unavailable' | 'temporarily_unavailable',
+): ErrorReply {
+  switch (err.failure) {
+    case 'unavailable':
+      return {
+        status: 503,
+        body: {
+          error: unavailableCode,
+          error_description: `the ${err.upstream} server cannot be reached`,
+        },
+      };
+    case 'timeout':
+      return {
+        status: 504,
+        body: {
+          error: 'gateway_timeout',
+          error_description: `the ${err.upstream} server did not answer in time`,
+        },
+      };
+    case 'bad_response':
+      return {
+        status: 502,
+        body: {
+          error: 'bad_gateway',
+          error_description: `the ${err.upstream} server gave an unusable answer`,
+        },
+      };
+  }
+}
