@@ -2,12 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service.config';
 import { flushLogs } from '../logging/logging.module';
 import { requestIdOf } from '../logging/request-id';
+import { sendErrorReply } from '../http/transport-errors';
 import { processMetrics } from '../metrics/metrics';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
@@ -28,6 +29,15 @@ export function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
+    // Fastify refuses a path that does not percent-decode before any hook or filter runs; its
+    // answer is still the contract's JSON and carries the request id.
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('x-request-id', request.id);
+      sendErrorReply(reply, {
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'the request path cannot be decoded' },
+      });
+    },
   });
 }
 

@@ -25,7 +25,10 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    sendErrorReply(http.getResponse<FastifyReply>(), this.toReply(exception, request));
+    const reply = http.getResponse<FastifyReply>();
+    // Set here too: some paths to an error (a bad URL on a method with no routes) skip onRequest.
+    void reply.header('x-request-id', request.id);
+    sendErrorReply(reply, this.toReply(exception, request));
   }
 
   private toReply(exception: unknown, request: FastifyRequest): ErrorReply {

@@ -33,7 +33,7 @@ export function transportErrorReply(
 
 function notFoundOrWrongMethod(request: FastifyRequest, instance: FastifyInstance): ErrorReply {
   const url = pathOf(request.url);
-  const allowed = METHODS.filter((method) => instance.hasRoute({ method, url }));
+  const allowed = METHODS.filter((method) => routeExists(instance, method, url));
   if (allowed.length > 0) {
     return {
       status: 405,
@@ -45,6 +45,18 @@ function notFoundOrWrongMethod(request: FastifyRequest, instance: FastifyInstanc
     };
   }
   return { status: 404, body: { error: 'not_found', error_description: 'no such resource' } };
+}
+
+/**
+ * Whether a route answers `method` on `url`. find-my-way reads its argument as a route pattern,
+ * so a request path like `/*x` or `/:a(*)` makes it throw: such a path is no route of ours.
+ */
+function routeExists(instance: FastifyInstance, method: string, url: string): boolean {
+  try {
+    return instance.hasRoute({ method, url });
+  } catch {
+    return false;
+  }
 }
 
 /** Fastify's own errors (content-type parser, body limit) carry a 4xx statusCode and FST_ code. */
