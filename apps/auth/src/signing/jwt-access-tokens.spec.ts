@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
 import type { AccessTokenClaims } from '@app/contracts';
 import { T0, claimsFor } from '../../test/support/fakes';
 import { compactJws, decodeJws, es256, hs256, unsigned } from '../../test/support/jws';
@@ -152,5 +153,31 @@ describe('JwtAccessTokens', () => {
       expect(verifier.publicJwks().map((jwk) => jwk.kid)).toEqual([kid, previous.current.kid]);
       expect(tokens.verify(old, T0)).toBeUndefined();
     });
+  });
+});
+
+describe('JwtAccessTokens: tokens of this process', () => {
+  it('verifies a token it signed without a signature check, and only until it expires', () => {
+    const tokens = new JwtAccessTokens(loadKeySet(), 'http://localhost:5001', 0);
+    const claims = {
+      iss: 'http://localhost:5001',
+      sub: 'alice',
+      aud: 'http://localhost:5002',
+      client_id: '1234',
+      scope: 'current_time' as const,
+      iat: 1_000,
+      exp: 1_005,
+      jti: 'j-1',
+    };
+    const token = tokens.sign(claims);
+    const verify = jest.spyOn(JwtService.prototype, 'verify');
+    expect(tokens.verify(token, 1_004)).toEqual(claims);
+    expect(verify).not.toHaveBeenCalled();
+    expect(tokens.verify(token, 1_005)).toBeUndefined();
+    // A copy with one byte changed is not the token we signed: it gets the full check and fails.
+    const tampered = `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`;
+    expect(tokens.verify(tampered, 1_004)).toBeUndefined();
+    expect(verify).toHaveBeenCalled();
+    verify.mockRestore();
   });
 });
