@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service.config';
-import { flushLogs } from '../logging/logging.module';
+import { bindRequestLogging, flushLogs } from '../logging/logging.module';
 import { requestIdOf } from '../logging/request-id';
 import { sendErrorReply } from '../http/transport-errors';
 import { processMetrics } from '../metrics/metrics';
@@ -48,6 +48,7 @@ export function configureFastify(instance: FastifyInstance): void {
     void reply.header('x-request-id', request.id);
     done();
   });
+  bindRequestLogging(instance);
   instance.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
