@@ -17,3 +17,4 @@ export * from './metrics/metrics';
 export * from './metrics/metrics.controller';
 export * from './errors/error-reporter';
 export * from './http/json-exception.filter';
+export * from './http/deadline';

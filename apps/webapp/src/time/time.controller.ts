@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Headers, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { parseBasicAuth } from '@app/common';
-import type { CurrentTimeResponseDto, EpochTimeResponseDto } from '@app/contracts';
-import type { CallContext } from '../clients/call-context';
+import { Deadline, parseBasicAuth } from '@app/common';
+import type { CurrentTimeResponseDto, EpochTimeResponseDto, TimeScope } from '@app/contracts';
+import type { TimeReading } from '../clients/resource-server.port';
 import { LoginRequiredError } from '../errors/webapp.errors';
 import type { Caller } from '../flow/authorization-code.flow';
 import { WebappConfig } from '../webapp.config';
@@ -22,11 +22,7 @@ export class TimeController {
     @Req() request: FastifyRequest,
     @Headers('authorization') authorization?: string,
   ): Promise<CurrentTimeResponseDto> {
-    const reading = await this.time.read(
-      'current_time',
-      this.caller(authorization),
-      this.context(request),
-    );
+    const reading = await this.read('current_time', request, authorization);
     if (reading.scope !== 'current_time') throw new Error('reading of the wrong endpoint');
     return { current_time: reading.currentTime, user: reading.user };
   }
@@ -37,11 +33,7 @@ export class TimeController {
     @Req() request: FastifyRequest,
     @Headers('authorization') authorization?: string,
   ): Promise<EpochTimeResponseDto> {
-    const reading = await this.time.read(
-      'epoch_time',
-      this.caller(authorization),
-      this.context(request),
-    );
+    const reading = await this.read('epoch_time', request, authorization);
     if (reading.scope !== 'epoch_time') throw new Error('reading of the wrong endpoint');
     return { epoch_time: reading.epochTime, user: reading.user };
   }
@@ -53,7 +45,21 @@ export class TimeController {
     return this.time.callerOf(basic.kind === 'credentials' ? basic.credentials : undefined);
   }
 
-  private context(request: FastifyRequest): CallContext {
-    return { requestId: request.id, signal: AbortSignal.timeout(this.config.upstreamTimeoutMs) };
+  /** One flow under one deadline: every upstream call of it shares UPSTREAM_TIMEOUT_MS. */
+  private async read(
+    scope: TimeScope,
+    request: FastifyRequest,
+    authorization: string | undefined,
+  ): Promise<TimeReading> {
+    const caller = this.caller(authorization);
+    const deadline = new Deadline(this.config.upstreamTimeoutMs);
+    try {
+      return await this.time.read(scope, caller, {
+        requestId: request.id,
+        signal: deadline.signal,
+      });
+    } finally {
+      deadline.clear();
+    }
   }
 }

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { processMetrics } from '../metrics/metrics';
+import { Deadline } from './deadline';
 import { UpstreamError } from './upstream.errors';
 
 export interface UpstreamOptions {
@@ -81,7 +82,10 @@ export class UpstreamClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(request.form).toString();
     }
-    const signal = request.signal ?? AbortSignal.timeout(this.timeoutMs);
+    // A caller with a deadline for several calls passes its signal; otherwise the call gets its
+    // own, cleared when it ends (the pool's timers alone fire up to a second late).
+    const own = request.signal === undefined ? new Deadline(this.timeoutMs) : undefined;
+    const signal = request.signal ?? own?.signal;
     const started = performance.now();
     try {
       const answer = await this.pool.request({
@@ -98,6 +102,8 @@ export class UpstreamClient {
       const failure = this.classify(err, signal);
       this.observe(failure.failure, started);
       throw failure;
+    } finally {
+      own?.clear();
     }
   }
 
@@ -127,9 +133,9 @@ export class UpstreamClient {
     await this.pool.destroy();
   }
 
-  private classify(err: unknown, signal: AbortSignal): UpstreamError {
+  private classify(err: unknown, signal: AbortSignal | undefined): UpstreamError {
     const code = errorCode(err);
-    if (signal.aborted) {
+    if (signal?.aborted === true) {
       const reason = signal.reason as { name?: string } | undefined;
       const failure = reason?.name === 'TimeoutError' ? 'timeout' : 'unavailable';
       return new UpstreamError(this.name, failure, 'call aborted', { cause: err });
