@@ -97,7 +97,13 @@ export class AuthModule {
         },
         {
           provide: CODE_STORE,
-          useFactory: (clock: Clock) => new InMemoryCodeStore(() => clock.nowSeconds()),
+          useFactory: (clock: Clock) =>
+            new InMemoryCodeStore(
+              () => clock.nowSeconds(),
+              1_000,
+              // The token of a used code lives ACCESS_TOKEN_TTL (+ leeway); one second of margin.
+              config.accessTokenTtl + config.clockLeeway + 1,
+            ),
           inject: [CLOCK],
         },
         {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { CLOCK, type Clock } from '@app/common';
-import { isTimeScope, type OAuthErrorCode } from '@app/contracts';
+import { isTimeScope, type OAuthErrorCode, type TimeScope } from '@app/contracts';
 import { AuthConfig } from '../auth.config';
 import {
   CLIENT_STORE,
@@ -72,7 +72,7 @@ export class AuthorizationService {
     await this.codes.save(code, {
       clientId: client.id,
       redirectUri,
-      scope: request.scope as RegisteredClient['scopes'][number],
+      scope: client.scopes.find((scope) => scope === request.scope) as TimeScope,
       username: owner.username,
       codeChallenge: request.codeChallenge as string,
       expiresAt: this.clock.nowSeconds() + this.config.codeTtl,
@@ -97,10 +97,12 @@ export class AuthorizationService {
   private redirectUriOf(request: AuthorizationRequest, client: RegisteredClient): string {
     if (request.redirectUri === undefined)
       throw new InvalidRequestError('redirect_uri is required');
-    if (!client.redirectUris.includes(request.redirectUri)) {
+    // The registered string itself is kept with the code: one copy in memory, not one per code.
+    const registered = client.redirectUris.find((uri) => uri === request.redirectUri);
+    if (registered === undefined) {
       throw new InvalidRequestError('redirect_uri is not registered for this client');
     }
-    return request.redirectUri;
+    return registered;
   }
 
   private refusal(

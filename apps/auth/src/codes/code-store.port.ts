@@ -18,7 +18,9 @@ export type ConsumeResult =
 
 /**
  * Authorization codes. Implementations keep only a hash of each code, and `consume` must be
- * atomic: of two concurrent redemptions exactly one is `redeemed`.
+ * atomic: of two concurrent redemptions exactly one is `redeemed`. A used code may be forgotten
+ * once the token it gave has expired: a later redemption then fails as unknown, and no live token
+ * of it is left to revoke (RFC 6749 4.1.2 asks to revoke "when possible").
  */
 export interface CodeStore {
   save(code: string, grant: AuthorizationGrant): Promise<void>;

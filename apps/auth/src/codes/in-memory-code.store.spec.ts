@@ -94,4 +94,31 @@ describe('InMemoryCodeStore', () => {
       jest.useRealTimers();
     }
   });
+
+  it('forgets a used code once its token has expired, but still detects a replay before that', async () => {
+    const store = new InMemoryCodeStore(() => now, 60_000, 6);
+    await store.save('code-9', GRANT);
+    await store.consume('code-9', 'jti-9', T0);
+    now = T0 + 5;
+    store.purge();
+    expect(await store.consume('code-9', 'jti-10', T0 + 5)).toEqual({
+      status: 'replayed',
+      grant: GRANT,
+      issuedJti: 'jti-9',
+    });
+    now = T0 + 6;
+    store.purge();
+    expect(store.size).toBe(0);
+    expect(await store.consume('code-9', 'jti-11', T0 + 6)).toEqual({ status: 'unknown' });
+    store.onModuleDestroy();
+  });
+
+  it('keeps an unused code until it expires', async () => {
+    const store = new InMemoryCodeStore(() => now, 60_000, 6);
+    await store.save('code-8', GRANT);
+    now = T0 + 30;
+    store.purge();
+    expect(store.size).toBe(1);
+    store.onModuleDestroy();
+  });
 });
