@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --duration 10 --json results.json --quick]
+// npm run bench [-- --duration 10 --json results.json --quick --soak --floor --no-build]
 //
 // Builds, starts the three apps (and a second resource server in local-JWKS mode) as processes on
 // free ports with production settings (LOG_LEVEL=info, logs to /dev/null through a pipe reader),
@@ -236,6 +236,17 @@ async function main() {
         }),
       );
     }
+    if (args.includes('--soak')) {
+      // Memory under sustained load: RSS after 30 s and after a further 60 s at 64 connections.
+      for (const seconds of [30, 60]) {
+        const row = await measure(stack, `soak ${seconds} s end-to-end`, 64, { url: `${stack.webapp.url}/current_time`, duration: seconds });
+        row.rss_mb = Object.fromEntries(
+          [stack.auth, stack.resource, stack.webapp].map((s) => [s.name, Math.round(rssMb(s.pid))]),
+        );
+        console.error(`  RSS after ${seconds} s: ${JSON.stringify(row.rss_mb)}`);
+        rows.push(row);
+      }
+    }
   } finally {
     keeper.stop();
     const services = [stack.auth, stack.resource, stack.jwks, stack.webapp];
@@ -244,9 +255,10 @@ async function main() {
     await Promise.all(services.map((s) => new Promise((resolve) => s.child.on('exit', resolve))));
   }
 
-  printTable(rows, memory);
+  const floor = args.includes('--floor') ? runFloor() : undefined;
+  printTable(rows, memory, floor);
   if (JSON_OUT) {
-    writeFileSync(JSON_OUT, JSON.stringify({ machine: machine(), duration_s: DURATION, rows, memory }, null, 2));
+    writeFileSync(JSON_OUT, JSON.stringify({ machine: machine(), duration_s: DURATION, rows, memory, floor }, null, 2));
     console.log(`\nwritten to ${JSON_OUT}`);
   }
   const bad = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
@@ -256,12 +268,19 @@ async function main() {
   }
 }
 
+/** The five-exchange floor (bench/floor.js) on this machine, for the ratio. */
+function runFloor() {
+  const out = spawnSync(process.execPath, [join(__dirname, 'floor.js'), '--duration', String(DURATION), '--connections', '16'], { encoding: 'utf8' });
+  const match = /floor: (\d+) flows\/s/.exec(out.stdout ?? '');
+  return match ? { text: out.stdout.trim(), rate: Number(match[1]) } : undefined;
+}
+
 function machine() {
   const cpus = require('node:os').cpus();
   return { cpus: cpus.length, model: cpus[0]?.model, node: process.version, memory_gb: Math.round(require('node:os').totalmem() / 2 ** 30) };
 }
 
-function printTable(rows, memory) {
+function printTable(rows, memory, floor) {
   const m = machine();
   console.log(`\n${m.cpus} x ${m.model}, Node ${m.node}, ${DURATION} s per run\n`);
   console.log('| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | errors | CPU µs per request |');
@@ -270,6 +289,12 @@ function printTable(rows, memory) {
     const cpu = Object.entries(r.cpu_us_per_request).map(([k, v]) => `${k} ${v}`).join(', ');
     console.log(`| ${r.scenario} | ${r.connections} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${cpu} |`);
   }
+  if (floor) {
+    const e2e = rows.find((r) => r.scenario.startsWith('end-to-end') && r.connections === 16);
+    console.log(`\n${floor.text}`);
+    if (e2e) console.log(`end-to-end at 16 connections: ${e2e.rate} flows/s = ${Math.round((100 * e2e.rate) / floor.rate)} % of the floor`);
+  }
+  for (const r of rows.filter((row) => row.rss_mb)) console.log(`RSS after ${r.scenario}: ${JSON.stringify(r.rss_mb)}`);
   console.log('\n| service | RSS MB at end | peak RSS MB |');
   console.log('|---|---:|---:|');
   for (const s of memory) console.log(`| ${s.service} | ${s.rss_mb} | ${s.peak_rss_mb} |`);
