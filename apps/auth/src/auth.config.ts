@@ -56,6 +56,9 @@ export class AuthConfig extends ServiceConfig {
   /** Seconds of clock skew tolerated when checking `exp` at introspection. */
   @Setting('CLOCK_LEEWAY', 'int') @IsInt() @Min(0) @Max(60) clockLeeway = 0;
 
+  /** Most authorization codes held at once (unredeemed, or used and not yet forgotten). */
+  @Setting('MAX_CODES', 'int') @IsInt() @Min(100) maxCodes = 200_000;
+
   /** Failed client authentications allowed per client and per address in each window. */
   @Setting('AUTH_FAILURE_LIMIT', 'int') @IsInt() @Min(1) authFailureLimit = 1000;
   @Setting('AUTH_FAILURE_WINDOW_SECONDS', 'int')

@@ -103,6 +103,7 @@ export class AuthModule {
               1_000,
               // The token of a used code lives ACCESS_TOKEN_TTL (+ leeway); one second of margin.
               config.accessTokenTtl + config.clockLeeway + 1,
+              config.maxCodes,
             ),
           inject: [CLOCK],
         },

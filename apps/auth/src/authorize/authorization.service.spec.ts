@@ -221,6 +221,18 @@ describe('AuthorizationService', () => {
     ]);
   });
 
+  it('redirects with temporarily_unavailable, and no code, when the code store is full', async () => {
+    codes.full = true;
+    const { target, params } = parse(await service.authorize(validRequest(), ALICE));
+    expect(target).toBe(CALLBACK);
+    expect(params).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the server cannot issue a code now; retry later',
+      state: 'xyz',
+      iss: ISSUER,
+    });
+  });
+
   it('issues a different code every time', async () => {
     const first = parse(await service.authorize(validRequest(), ALICE)).params.code;
     const second = parse(await service.authorize(validRequest(), ALICE)).params.code;

@@ -69,7 +69,7 @@ export class AuthorizationService {
       );
     this.logger.assign({ user: owner.username });
     const code = randomBytes(32).toString('base64url');
-    await this.codes.save(code, {
+    const saved = await this.codes.save(code, {
       clientId: client.id,
       redirectUri,
       scope: client.scopes.find((scope) => scope === request.scope) as TimeScope,
@@ -77,6 +77,15 @@ export class AuthorizationService {
       codeChallenge: request.codeChallenge as string,
       expiresAt: this.clock.nowSeconds() + this.config.codeTtl,
     });
+    if (!saved) {
+      // RFC 6749 4.1.2.1: the server cannot handle the request now; the client may retry.
+      this.logger.warn({ event: 'code_store_full' }, 'no room for another authorization code');
+      return this.redirect(redirectUri, {
+        error: 'temporarily_unavailable',
+        error_description: 'the server cannot issue a code now; retry later',
+        state: request.state,
+      });
+    }
     this.logger.info({ event: 'code_issued', scope: request.scope }, 'authorization code issued');
     return this.redirect(redirectUri, { code, state: request.state });
   }

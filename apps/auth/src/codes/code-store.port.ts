@@ -23,7 +23,8 @@ export type ConsumeResult =
  * of it is left to revoke (RFC 6749 4.1.2 asks to revoke "when possible").
  */
 export interface CodeStore {
-  save(code: string, grant: AuthorizationGrant): Promise<void>;
+  /** Stores a new code; false when the store is full (then no code is issued). */
+  save(code: string, grant: AuthorizationGrant): Promise<boolean>;
   /** The grant behind an unexpired code, used or not, without consuming it. */
   peek(code: string, now: number): Promise<AuthorizationGrant | undefined>;
   /**

@@ -121,4 +121,15 @@ describe('InMemoryCodeStore', () => {
     expect(store.size).toBe(1);
     store.onModuleDestroy();
   });
+
+  it('refuses a new code when full, after purging what it can', async () => {
+    const store = new InMemoryCodeStore(() => now, 60_000, 6, 2);
+    expect(await store.save('a', GRANT)).toBe(true);
+    expect(await store.save('b', { ...GRANT, expiresAt: T0 + 10 })).toBe(true);
+    expect(await store.save('c', GRANT)).toBe(false);
+    now = T0 + 10;
+    expect(await store.save('c', GRANT)).toBe(true);
+    expect(store.size).toBe(2);
+    store.onModuleDestroy();
+  });
 });

@@ -23,19 +23,24 @@ export class InMemoryCodeStore implements CodeStore, OnModuleDestroy {
   /**
    * @param keepUsedSeconds how long a used code is remembered, at least as long as the token it
    * gave lives, so that a replay within that time still revokes the token.
+   * @param capacity the most codes held at once: a flood of authorization requests whose codes
+   * are never redeemed fills memory for a minute otherwise.
    */
   constructor(
     private readonly nowSeconds: () => number,
     purgeEveryMs = 5_000,
     private readonly keepUsedSeconds = Number.POSITIVE_INFINITY,
+    private readonly capacity = Number.POSITIVE_INFINITY,
   ) {
     this.purger = setInterval(() => this.purge(), purgeEveryMs);
     this.purger.unref();
   }
 
-  save(code: string, grant: AuthorizationGrant): Promise<void> {
+  save(code: string, grant: AuthorizationGrant): Promise<boolean> {
+    if (this.entries.size >= this.capacity) this.purge();
+    if (this.entries.size >= this.capacity) return Promise.resolve(false);
     this.entries.set(hash(code), { grant });
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   peek(code: string, now: number): Promise<AuthorizationGrant | undefined> {

@@ -64,9 +64,12 @@ export class FakeCodeStore implements CodeStore {
   readonly saved = new Map<string, AuthorizationGrant>();
   readonly issuedJtis = new Map<string, string>();
 
-  save(code: string, grant: AuthorizationGrant): Promise<void> {
+  full = false;
+
+  save(code: string, grant: AuthorizationGrant): Promise<boolean> {
+    if (this.full) return Promise.resolve(false);
     this.saved.set(code, grant);
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   peek(code: string, now: number): Promise<AuthorizationGrant | undefined> {

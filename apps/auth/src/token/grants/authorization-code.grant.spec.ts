@@ -41,7 +41,7 @@ describe('AuthorizationCodeGrant', () => {
   const issueCode = (
     code = 'the-code',
     overrides: Partial<AuthorizationGrant> = {},
-  ): Promise<void> =>
+  ): Promise<boolean> =>
     codes.save(code, {
       clientId: '1234',
       redirectUri: CALLBACK,
