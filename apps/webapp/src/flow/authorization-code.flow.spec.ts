@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { UpstreamError } from '@app/common';
 import { BadUpstreamAnswerError } from '../errors/webapp.errors';
 import {
   FakeAuthServer,
@@ -90,6 +91,18 @@ describe('AuthorizationCodeFlow (RFC 6749 4.1 with PKCE and RFC 9207)', () => {
     const err = await refusal();
     expect(err.detail).toBe('authorization error access_denied: no');
     expect(err.description).toBe('the authorization server gave an unusable answer');
+  });
+
+  it('takes temporarily_unavailable for an unavailable authorization server (503)', async () => {
+    auth.redirect = (call) => ({
+      state: call.state,
+      iss: ISSUER,
+      error: 'temporarily_unavailable',
+    });
+    const err = await rejection(flow.obtainToken('current_time', alice, callContext()));
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as UpstreamError).failure).toBe('unavailable');
+    expect(auth.exchangeCalls).toHaveLength(0);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { UpstreamError } from '@app/common';
 import type { TimeScope } from '@app/contracts';
 import {
   AUTH_SERVER,
@@ -62,6 +63,10 @@ export class AuthorizationCodeFlow {
       throw new BadUpstreamAnswerError('authorization', 'state mismatch');
     if (response.iss !== this.config.issuer)
       throw new BadUpstreamAnswerError('authorization', `iss ${response.iss ?? 'missing'}`);
+    if (response.error === 'temporarily_unavailable') {
+      // RFC 6749 4.1.2.1: the authorization server is overloaded; the user may retry (503).
+      throw new UpstreamError('authorization', 'unavailable', 'temporarily_unavailable');
+    }
     if (response.error !== undefined) {
       throw new BadUpstreamAnswerError(
         'authorization',
