@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { testConfig } from './support/fakes';
-import { LocalServer, closedPort, sendJson } from './support/local-server';
+import { LocalServer, closedPort, sendJson } from '../../../libs/common/test/local-server';
 import { createResourceApp } from './support/resource-app';
 
 describe('GET /healthz and /readyz at the resource server', () => {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AUDIENCE, ISSUER, testConfig } from './support/fakes';
 import { compactJws, es256 } from './support/jws';
-import { LocalServer, sendJson } from './support/local-server';
+import { LocalServer, sendJson } from '../../../libs/common/test/local-server';
 import { createResourceApp } from './support/resource-app';
 
 /** The resource server with its real verifiers, against a local stand-in for the AS. */

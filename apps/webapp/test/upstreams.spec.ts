@@ -1,7 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ISSUER, testConfig } from './support/fakes';
-import { LocalServer, type ReceivedRequest, closedPort, sendJson } from './support/local-server';
+import {
+  LocalServer,
+  type ReceivedRequest,
+  closedPort,
+  sendJson,
+} from '../../../libs/common/test/local-server';
 import { createWebappApp } from './support/webapp-app';
 
 type Handler = (request: ReceivedRequest, response: ServerResponse) => void;

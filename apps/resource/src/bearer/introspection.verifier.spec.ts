@@ -1,7 +1,7 @@
 import { UpstreamClient, UpstreamError } from '@app/common';
 import { InvalidTokenError } from '../errors/resource.errors';
 import { AUDIENCE, FakeUpstream, ISSUER, T0, json, rejection } from '../../test/support/fakes';
-import { LocalServer, sendJson } from '../../test/support/local-server';
+import { LocalServer, sendJson } from '../../../../libs/common/test/local-server';
 import { IntrospectionVerifier } from './introspection.verifier';
 
 const OPTIONS = {

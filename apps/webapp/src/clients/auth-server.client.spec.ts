@@ -7,7 +7,7 @@ import {
   type ReceivedRequest,
   closedPort,
   sendJson,
-} from '../../test/support/local-server';
+} from '../../../../libs/common/test/local-server';
 import { AuthServerClient, type AuthServerClientOptions } from './auth-server.client';
 import type { AuthorizationCall } from './auth-server.port';
 

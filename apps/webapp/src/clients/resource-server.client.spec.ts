@@ -2,7 +2,11 @@ import type { ServerResponse } from 'node:http';
 import { UpstreamClient, UpstreamError } from '@app/common';
 import { BadUpstreamAnswerError, UpstreamRefusedError } from '../errors/webapp.errors';
 import { callContext, rejection } from '../../test/support/fakes';
-import { LocalServer, type ReceivedRequest, sendJson } from '../../test/support/local-server';
+import {
+  LocalServer,
+  type ReceivedRequest,
+  sendJson,
+} from '../../../../libs/common/test/local-server';
 import { ResourceServerClient } from './resource-server.client';
 
 describe('ResourceServerClient over HTTP (RFC 6750 2.1)', () => {
