@@ -265,7 +265,7 @@ describe('logs', { skip: NEEDS_LOGS }, () => {
         if (entry === undefined) continue;
         if (entry.event === 'nest_application') serving = true;
         else if (entry.event === 'shutdown_started') serving = false;
-        else if (entry.event === 'http_request' || serving) {
+        else if (entry.req !== undefined || serving) {
           requestLines++;
           if (typeof entry.request_id !== 'string' || entry.request_id.length === 0) {
             problems.push(

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Checks a service's log file: every line a JSON object with event, service, level and time;
-// every request line with its request_id; no secret, code or token anywhere.
+// every request line (the one with req and res) with its request_id; no secret, code or token.
 //   node scripts/check-logs.js <service> <file> [secret ...]
 'use strict';
 const { readFileSync } = require('node:fs');
@@ -25,7 +25,7 @@ lines.forEach((line, index) => {
   for (const key of ['event', 'service', 'level', 'time']) {
     if (!(key in entry)) fail(`${where} lacks "${key}": ${line.slice(0, 200)}`);
   }
-  if (entry.event === 'http_request') {
+  if (entry.req !== undefined) {
     if (!entry.request_id) fail(`${where} lacks request_id`);
     requests += 1;
   }
