@@ -175,7 +175,9 @@ describe('JwtAccessTokens: tokens of this process', () => {
     expect(verify).not.toHaveBeenCalled();
     expect(tokens.verify(token, 1_005)).toBeUndefined();
     // A copy with one byte changed is not the token we signed: it gets the full check and fails.
-    const tampered = `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`;
+    const at = token.length - 2;
+    const tampered = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+    expect(tampered).not.toBe(token);
     expect(tokens.verify(tampered, 1_004)).toBeUndefined();
     expect(verify).toHaveBeenCalled();
     verify.mockRestore();
