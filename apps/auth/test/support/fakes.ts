@@ -1,4 +1,3 @@
-import type { PinoLogger } from 'nestjs-pino';
 import type { Clock } from '@app/common';
 import type { AccessTokenClaims, PublicJwk } from '@app/contracts';
 import { AuthConfig } from '../../src/auth.config';
@@ -127,19 +126,6 @@ export class FakeTokens implements TokenSigner, TokenVerifier {
   }
 }
 
-/** A PinoLogger that writes nothing; its methods are jest mocks. */
-export function fakeLogger(): PinoLogger {
-  return {
-    trace: jest.fn(),
-    debug: jest.fn(),
-    info: jest.fn(),
-    warn: jest.fn(),
-    error: jest.fn(),
-    fatal: jest.fn(),
-    assign: jest.fn(),
-  } as unknown as PinoLogger;
-}
-
 export function claimsFor(overrides: Partial<AccessTokenClaims> = {}): AccessTokenClaims {
   return {
     iss: 'http://localhost:5001',
@@ -154,22 +140,4 @@ export function claimsFor(overrides: Partial<AccessTokenClaims> = {}): AccessTok
   };
 }
 
-/** What `action` throws; fails the test when it throws nothing. */
-export function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected an error, but none was thrown');
-}
-
-/** What `action`'s promise rejects with; fails the test when it resolves. */
-export async function rejected(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
+export { fakeLogger, thrown, rejected } from '../../../../libs/common/test/doubles';
