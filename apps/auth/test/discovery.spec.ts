@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createAuthApp } from './support/auth-app';
-import { decodeJws } from './support/jws';
+import { decodeJws } from '../../../libs/common/test/jws';
 import { OAuthClient } from './support/oauth-client';
 
 describe('discovery', () => {

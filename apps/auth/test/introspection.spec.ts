@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createAuthApp } from './support/auth-app';
 import { FakeClock, T0 } from './support/fakes';
-import { decodeJws } from './support/jws';
+import { decodeJws } from '../../../libs/common/test/jws';
 import {
   AUDIENCE,
   ISSUER,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AUDIENCE, ISSUER, testConfig } from './support/fakes';
-import { compactJws, es256 } from './support/jws';
+import { compactJws, es256 } from '../../../libs/common/test/jws';
 import { LocalServer, sendJson } from '../../../libs/common/test/local-server';
 import { createResourceApp } from './support/resource-app';
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { AccessTokenClaims } from '@app/contracts';
 import { T0, claimsFor } from '../../test/support/fakes';
-import { compactJws, decodeJws, es256, hs256, unsigned } from '../../test/support/jws';
+import { compactJws, decodeJws, es256, hs256, unsigned } from '../../../../libs/common/test/jws';
 import { JwtAccessTokens } from './jwt-access-tokens';
 import { type KeySet, loadKeySet } from './key-set';
 

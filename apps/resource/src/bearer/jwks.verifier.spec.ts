@@ -10,7 +10,7 @@ import {
   json,
   rejection,
 } from '../../test/support/fakes';
-import { compactJws, es256, hs256, unsigned } from '../../test/support/jws';
+import { compactJws, es256, hs256, unsigned } from '../../../../libs/common/test/jws';
 import { JwksVerifier, type JwksVerifierOptions } from './jwks.verifier';
 
 interface SigningKey {
