@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PinoLogger } from 'nestjs-pino';
 import type { ErrorReporter } from '../errors/error-reporter';
 import type { UpstreamError } from './upstream.errors';
-import { type ErrorReply, sendErrorReply, transportErrorReply } from './transport-errors';
+import { type ErrorReply, pathOf, sendErrorReply, transportErrorReply } from './transport-errors';
 
 /**
  * What every service's one exception filter shares: the app maps its own domain errors
@@ -41,7 +41,7 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
     this.reporter.report(exception, {
       requestId: request.id,
       method: request.method,
-      path: request.url.split('?')[0],
+      path: pathOf(request.url),
     });
     return {
       status: 500,

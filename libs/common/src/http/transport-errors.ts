@@ -96,7 +96,8 @@ function describe(status: number): string {
   }
 }
 
-function pathOf(url: string): string {
+/** The path of a request URL, without its query (which may carry codes and tokens). */
+export function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }

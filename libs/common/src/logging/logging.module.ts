@@ -10,6 +10,7 @@ import {
   pino,
   stdTimeFunctions,
 } from 'pino';
+import { pathOf } from '../http/transport-errors';
 import { processMetrics } from '../metrics/metrics';
 
 /**
@@ -206,11 +207,6 @@ function resultOf(active: unknown, revoked: unknown): string {
 }
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
 
 /** Nest's own lines carry a `context` (the class that logs); name the event after it. */
 function eventOf(merge: object): string {

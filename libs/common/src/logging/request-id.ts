@@ -12,8 +12,8 @@ export function isSaneRequestId(value: unknown): value is string {
 }
 
 /**
- * The request's id: the inbound X-Request-ID when it is of sane form, else a new UUID. Computed
- * once per request, so that Fastify, the access log and the services all see the same value.
+ * The request's id: the inbound X-Request-ID when it is of sane form, else a new UUID. Fastify
+ * asks for it (genReqId); it is kept on the request, so asking again gives the same value.
  */
 export function requestIdOf(req: IncomingMessage): string {
   const carrier = req as WithRequestId;
