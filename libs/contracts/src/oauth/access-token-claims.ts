@@ -1,11 +1,4 @@
-import type { TimeScope } from './scopes';
-
-/** The JOSE header of an access token. @see https://www.rfc-editor.org/rfc/rfc9068#section-2.1 */
-export interface AccessTokenHeader {
-  typ: 'at+jwt';
-  alg: 'ES256';
-  kid: string;
-}
+import type { Scope } from '../api/scope-table';
 
 /** The claims of an access token. @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2 */
 export interface AccessTokenClaims {
@@ -13,10 +6,12 @@ export interface AccessTokenClaims {
   sub: string;
   aud: string;
   client_id: string;
-  scope: TimeScope;
+  scope: Scope;
   iat: number;
   exp: number;
   jti: string;
+  /** RFC 9449 6.1: a DPoP-bound token names the thumbprint of its key. */
+  cnf?: { jkt: string };
 }
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

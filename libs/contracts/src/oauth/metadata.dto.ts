@@ -1,4 +1,5 @@
-import { ArrayNotEmpty, IsArray, IsString, IsUrl } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { LIMITS } from '../limits';
 
 /** The fields of RFC 8414 metadata this stack publishes. @see https://www.rfc-editor.org/rfc/rfc8414#section-2 */
 export interface AuthorizationServerMetadata {
@@ -17,6 +18,8 @@ export interface AuthorizationServerMetadata {
   introspection_endpoint_auth_methods_supported: string[];
   revocation_endpoint_auth_methods_supported: string[];
   authorization_response_iss_parameter_supported: boolean;
+  /** RFC 9449 5.1. */
+  dpop_signing_alg_values_supported: string[];
 }
 
 /** A JSON Web Key Set as a resource server reads it. @see https://www.rfc-editor.org/rfc/rfc7517#section-5 */
@@ -34,8 +37,16 @@ export interface PublicJwk {
   alg?: string;
 }
 
-/** A metadata document as a client reads it (only what it uses is checked). */
+const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/** A metadata document as a client reads it: what the webapp uses is checked. @see https://www.rfc-editor.org/rfc/rfc8414#section-3.2 */
 export class MetadataDto {
-  @IsString() issuer!: string;
-  @IsUrl({ require_tld: false }) jwks_uri!: string;
+  @IsString() @MaxLength(LIMITS.url) issuer!: string;
+  @IsUrl(URL_OPTIONS) @MaxLength(LIMITS.url) authorization_endpoint!: string;
+  @IsUrl(URL_OPTIONS) @MaxLength(LIMITS.url) token_endpoint!: string;
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(16, { each: true })
+  dpop_signing_alg_values_supported?: string[];
 }

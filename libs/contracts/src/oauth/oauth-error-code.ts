@@ -3,6 +3,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-12.2
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -17,6 +18,10 @@ export type OAuthErrorCode =
   | 'login_required'
   | 'invalid_token'
   | 'insufficient_scope'
+  /** RFC 9449 5, 7.1: the DPoP proof is missing where required, malformed or wrong. */
+  | 'invalid_dpop_proof'
+  /** RFC 9449 8, 9: retry with the server's nonce. */
+  | 'use_dpop_nonce'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -27,6 +32,8 @@ export type TransportErrorCode =
   | 'payload_too_large'
   | 'too_many_requests'
   | 'unsupported_media_type'
+  | 'request_timeout'
+  | 'request_header_fields_too_large'
   | 'unauthorized'
   | 'bad_gateway'
   | 'service_unavailable'

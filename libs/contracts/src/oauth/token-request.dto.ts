@@ -1,23 +1,32 @@
 import { IsInt, IsOptional, IsPositive, IsString, MaxLength } from 'class-validator';
+import { LIMITS } from '../limits';
 
 /**
- * The token endpoint's form. Which fields a grant needs is the grant's business.
+ * How a client authenticates in a form body (client_secret_post), at the token, introspection
+ * and revocation endpoints alike; read by the client authentication guard.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export class ClientAuthenticationDto {
+  @IsOptional() @IsString() @MaxLength(LIMITS.clientId) client_id?: string;
+  @IsOptional() @IsString() @MaxLength(LIMITS.clientSecret) client_secret?: string;
+}
+
+/**
+ * The token endpoint's form: every parameter some grant reads. Which of them a grant needs is
+ * the grant's own declaration.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  */
 export class TokenRequestDto {
-  @IsOptional() @IsString() @MaxLength(64) grant_type?: string;
-  @IsOptional() @IsString() @MaxLength(512) code?: string;
-  @IsOptional() @IsString() @MaxLength(2048) redirect_uri?: string;
-  @IsOptional() @IsString() @MaxLength(256) code_verifier?: string;
-  /** client_secret_post; also sent by public-client style callers with client_secret_basic. */
-  @IsOptional() @IsString() @MaxLength(128) client_id?: string;
-  @IsOptional() @IsString() @MaxLength(512) client_secret?: string;
+  @IsOptional() @IsString() @MaxLength(LIMITS.grantType) grant_type?: string;
+  @IsOptional() @IsString() @MaxLength(LIMITS.code) code?: string;
+  @IsOptional() @IsString() @MaxLength(LIMITS.redirectUri) redirect_uri?: string;
+  @IsOptional() @IsString() @MaxLength(LIMITS.codeVerifier) code_verifier?: string;
 }
 
 /** A successful token response. @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 */
 export class TokenResponseDto {
-  @IsString() @MaxLength(8192) access_token!: string;
-  @IsString() token_type!: string;
+  @IsString() @MaxLength(LIMITS.accessToken) access_token!: string;
+  @IsString() @MaxLength(LIMITS.tokenTypeHint) token_type!: string;
   @IsInt() @IsPositive() expires_in!: number;
-  @IsString() scope!: string;
+  @IsString() @MaxLength(LIMITS.scope) scope!: string;
 }
