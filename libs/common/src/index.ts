@@ -1,20 +1,21 @@
+/**
+ * The domain-safe entry of the common library (`@app/common`): nothing here loads Fastify, Nest's
+ * HTTP layer or an HTTP client, so domain code may import it. Transport code also imports
+ * `@app/common/http`.
+ */
 export * from './clock/clock.port';
 export * from './config/setting.decorator';
 export * from './config/load-config';
 export * from './config/service.config';
-export * from './logging/request-id';
-export * from './logging/logging.module';
-export * from './http/upstream.errors';
-export * from './http/upstream-client';
-export * from './http/basic-auth';
-export * from './http/transport-errors';
-export * from './http/form-parser';
-export * from './health/readiness.port';
-export * from './health/health.controller';
-export * from './validation/validation.pipe';
-export * from './bootstrap/bootstrap';
-export * from './metrics/metrics';
-export * from './metrics/metrics.controller';
+export * from './credentials/basic-credentials';
+export * from './errors/assert-never';
 export * from './errors/error-reporter';
-export * from './http/json-exception.filter';
-export * from './http/deadline';
+export * from './errors/invalid-input.error';
+export * from './health/readiness.port';
+export * from './jws/access-token-header';
+export * from './outcome/request-outcome.port';
+export * from './upstream/deadline';
+export * from './upstream/upstream.errors';
+export * from './validation/validate-input';
+export * from './dpop';
+export * from './errors/store-unavailable.error';

@@ -1,16 +1,37 @@
-import type { PinoLogger } from 'nestjs-pino';
+import type {
+  EventFields,
+  RequestIdentity,
+  RequestOutcome,
+} from '../src/outcome/request-outcome.port';
 
-/** A PinoLogger that writes nothing; its methods are jest mocks. */
-export function fakeLogger(): PinoLogger {
-  return {
-    trace: jest.fn(),
-    debug: jest.fn(),
-    info: jest.fn(),
-    warn: jest.fn(),
-    error: jest.fn(),
-    fatal: jest.fn(),
-    assign: jest.fn(),
-  } as unknown as PinoLogger;
+/** One event a RecordedOutcome took. */
+export interface RecordedEvent {
+  kind: 'record' | 'warn';
+  event: string;
+  fields: EventFields;
+}
+
+/** A RequestOutcome that keeps what domain code told it, for assertions. */
+export class RecordedOutcome implements RequestOutcome {
+  readonly events: RecordedEvent[] = [];
+  identity: RequestIdentity = {};
+
+  identify(identity: RequestIdentity): void {
+    this.identity = { ...this.identity, ...identity };
+  }
+
+  record(event: string, fields: EventFields = {}): void {
+    this.events.push({ kind: 'record', event, fields });
+  }
+
+  warn(event: string, fields: EventFields = {}): void {
+    this.events.push({ kind: 'warn', event, fields });
+  }
+
+  /** The names of the events, in order. */
+  get names(): string[] {
+    return this.events.map((e) => e.event);
+  }
 }
 
 /** What `action` throws; fails the test when it throws nothing. */

@@ -6,12 +6,12 @@ import { ConfigError, environmentName, loadConfig } from './load-config';
 import { ServiceConfig } from './service.config';
 import { Setting } from './setting.decorator';
 
-/** A service's settings, as the apps declare them. */
+/** A service's settings, as the apps declare them: only names of SETTING_NAMES. */
 class ExampleConfig extends ServiceConfig {
   @Setting('AUTH_PORT', 'int') @IsInt() @Min(1) @Max(65535) port = 5001;
   @Setting('ISSUER') @IsString() @MinLength(1) issuer = 'http://localhost:5001';
-  @Setting('ROTATE_KEYS', 'boolean') @IsBoolean() rotateKeys = false;
-  @Setting('MODE') @IsIn(['a', 'b']) mode = 'a';
+  @Setting('CLIENT_REQUIRES_DPOP', 'boolean') @IsBoolean() requiresDpop = false;
+  @Setting('TOKEN_VALIDATION') @IsIn(['introspection', 'jwks']) validation = 'introspection';
   @Setting('ALLOWED_CLIENT_IDS', 'list')
   @IsOptional()
   @IsString({ each: true })
@@ -57,11 +57,15 @@ describe('loadConfig', () => {
       bodyLimit: 16384,
       shutdownTimeoutMs: 10000,
       environment: 'production',
+      trustProxyHops: 0,
       port: 5001,
       issuer: 'http://localhost:5001',
-      rotateKeys: false,
-      mode: 'a',
+      requiresDpop: false,
+      validation: 'introspection',
     });
+    expect(config.sentryDsn).toBeUndefined();
+    expect(config.metricsPort).toBeUndefined();
+    expect(config.clients).toBeUndefined();
   });
 
   it('lets environment variables override the defaults, parsed by kind', () => {
@@ -69,7 +73,7 @@ describe('loadConfig', () => {
       env: {
         AUTH_PORT: ' 6001 ',
         ISSUER: 'http://auth:5001',
-        ROTATE_KEYS: 'true',
+        CLIENT_REQUIRES_DPOP: 'true',
         ALLOWED_CLIENT_IDS: ' 1234, other ,,',
         LOG_LEVEL: 'debug',
       },
@@ -77,7 +81,7 @@ describe('loadConfig', () => {
     });
     expect(config.port).toBe(6001);
     expect(config.issuer).toBe('http://auth:5001');
-    expect(config.rotateKeys).toBe(true);
+    expect(config.requiresDpop).toBe(true);
     expect(config.clients).toEqual(['1234', 'other']);
     expect(config.logLevel).toBe('debug');
   });
@@ -87,9 +91,9 @@ describe('loadConfig', () => {
     ['0', false],
     ['false', false],
   ])('reads the boolean %s as %s', (raw, value) => {
-    expect(loadConfig(ExampleConfig, { env: { ROTATE_KEYS: raw }, file: noFile }).rotateKeys).toBe(
-      value,
-    );
+    expect(
+      loadConfig(ExampleConfig, { env: { CLIENT_REQUIRES_DPOP: raw }, file: noFile }).requiresDpop,
+    ).toBe(value);
   });
 
   it('reads the section of the config file named by APP_ENV', () => {
@@ -134,8 +138,10 @@ describe('loadConfig', () => {
     ['AUTH_PORT', ''],
     ['AUTH_PORT', '70000'],
     ['BODY_LIMIT', '12kb'],
-    ['MODE', 'c'],
-    ['ROTATE_KEYS', 'yes'],
+    ['TOKEN_VALIDATION', 'local'],
+    ['CLIENT_REQUIRES_DPOP', 'yes'],
+    ['TRUST_PROXY_HOPS', '11'],
+    ['METRICS_PORT', '0'],
     ['ISSUER', ''],
     ['LOG_LEVEL', 'verbose'],
   ])('refuses %s=%j with a ConfigError naming the setting', (name, raw) => {
@@ -180,6 +186,72 @@ describe('loadConfig', () => {
     expect(configError(() => loadConfig(ExampleConfig, { env: {}, file })).message).toMatch(
       message,
     );
+  });
+
+  describe('keys and sections of the config file (a typo never goes unnoticed)', () => {
+    it('refuses a key that is no setting of any service, naming it and its section', () => {
+      write({ testing: { ISSUER: 'http://test', ISUSER: 'http://typo' } });
+      expect(
+        configError(() => loadConfig(ExampleConfig, { env: { APP_ENV: 'testing' }, file }))
+          .message,
+      ).toBe(
+        'invalid setting CONFIG_FILE: "ISUSER" in section "testing" is no setting of any service',
+      );
+    });
+
+    it('refuses a key of the wrong case: names are exact', () => {
+      write({ production: { issuer: 'http://lower' } });
+      expect(configError(() => loadConfig(ExampleConfig, { env: {}, file })).message).toBe(
+        'invalid setting CONFIG_FILE: "issuer" in section "production" is no setting of any service',
+      );
+    });
+
+    it('accepts a setting of another service: the three services share one file', () => {
+      write({ production: { ISSUER: 'http://shared', RESOURCE_PORT: 6002, WEBAPP_PORT: 6003 } });
+      const config = loadConfig(ExampleConfig, { env: {}, file });
+      expect(config.issuer).toBe('http://shared');
+      expect(config).not.toHaveProperty('RESOURCE_PORT');
+    });
+
+    it.each(['prod', 'Production', 'local', 'defaults'])(
+      'refuses a section %j that is none of the four environments',
+      (section) => {
+        write({ production: { ISSUER: 'http://prod' }, [section]: {} });
+        expect(configError(() => loadConfig(ExampleConfig, { env: {}, file })).message).toBe(
+          `invalid setting CONFIG_FILE: section ${JSON.stringify(section)} is none of production, stage, development, testing`,
+        );
+      },
+    );
+
+    it('accepts all four environments as sections', () => {
+      write({
+        production: { AUTH_PORT: 7001 },
+        stage: { AUTH_PORT: 7002 },
+        development: { AUTH_PORT: 7003 },
+        testing: { AUTH_PORT: 7004 },
+      });
+      expect(
+        ['production', 'stage', 'development', 'testing'].map(
+          (APP_ENV) => loadConfig(ExampleConfig, { env: { APP_ENV }, file }).port,
+        ),
+      ).toEqual([7001, 7002, 7003, 7004]);
+    });
+
+    it('ignores environment variables that are no setting: the environment is not ours', () => {
+      const config = loadConfig(ExampleConfig, {
+        env: { PATH: '/usr/bin', ISUSER: 'x', AUTH_PORT: '6001' },
+        file: noFile,
+      });
+      expect(config.port).toBe(6001);
+    });
+  });
+
+  it('types @Setting by SETTING_NAMES: an unknown name does not compile (tsc checks it)', () => {
+    class Typo {
+      // @ts-expect-error 'ISUSER' is none of SETTING_NAMES
+      @Setting('ISUSER') @IsString() issuer = 'x';
+    }
+    expect(new Typo().issuer).toBe('x');
   });
 
   it('refuses a config file path that cannot be read', () => {

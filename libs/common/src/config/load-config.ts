@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateSync } from 'class-validator';
+import { SETTING_NAMES } from '@app/contracts';
 import { settingsOf, type SettingSpec } from './setting.decorator';
+
+const KNOWN_SETTINGS: ReadonlySet<string> = new Set(SETTING_NAMES);
 
 export const ENVIRONMENTS = ['production', 'stage', 'development', 'testing'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -20,7 +23,8 @@ export interface ConfigSources {
 /**
  * Builds a settings object: the class's defaults, overridden by the environment's section of the
  * optional config file, overridden by environment variables; then validated, so that a bad value
- * stops the service with a message that names the setting.
+ * stops the service with a message that names the setting. A key of the file that is no setting
+ * of any service stops it too, by name.
  */
 export function loadConfig<T extends object>(schema: new () => T, sources: ConfigSources): T {
   const settings = new schema();
@@ -71,11 +75,23 @@ function readSection(file: string, environment: EnvironmentName): Record<string,
   if (!isRecord(document)) {
     throw new ConfigError(`invalid setting CONFIG_FILE: ${file} must hold a JSON object`);
   }
+  const strange = Object.keys(document).find((key) => !(ENVIRONMENTS as readonly string[]).includes(key));
+  if (strange !== undefined) {
+    throw new ConfigError(
+      `invalid setting CONFIG_FILE: section ${JSON.stringify(strange)} is none of ${ENVIRONMENTS.join(', ')}`,
+    );
+  }
   const section = document[environment];
   if (section === undefined) return {};
   if (!isRecord(section)) {
     throw new ConfigError(
       `invalid setting CONFIG_FILE: section "${environment}" must be an object`,
+    );
+  }
+  const unknown = Object.keys(section).find((key) => !KNOWN_SETTINGS.has(key));
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      `invalid setting CONFIG_FILE: ${JSON.stringify(unknown)} in section "${environment}" is no setting of any service`,
     );
   }
   return section;

@@ -22,6 +22,21 @@ export class ServiceConfig {
   @IsIn(['production', 'stage', 'development', 'testing'])
   environment = 'production';
 
+  /**
+   * Proxies in front of the service whose X-Forwarded-For entries are trusted, counted from the
+   * right: 1 behind one load balancer that appends the client's address (HAProxy's
+   * `option forwardfor`). 0, the default, trusts none: the address is the connection's, and a
+   * client cannot choose the address its limits are counted under.
+   */
+  @Setting('TRUST_PROXY_HOPS', 'int') @IsInt() @Min(0) @Max(10) trustProxyHops = 0;
+
+  /**
+   * Serves GET /metrics on this port only (a management port, as Keycloak's management
+   * interface), so that the public port does not expose it; unset, the default, /metrics is on
+   * the service's own port.
+   */
+  @Setting('METRICS_PORT', 'int') @IsOptional() @IsInt() @Min(1) @Max(65535) metricsPort?: number;
+
   /** How long a graceful stop may take before the process exits anyway, in milliseconds. */
   @Setting('SHUTDOWN_TIMEOUT_MS', 'int') @IsInt() @Min(0) @Max(60000) shutdownTimeoutMs = 10000;
 }

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
+import type { SettingName } from '@app/contracts';
 
 const SETTINGS = Symbol('settings');
 
 /** A field that the loader fills: its name is the same in the environment and in the config file. */
 export interface SettingSpec {
   property: string;
-  name: string;
+  name: SettingName;
   parse: 'string' | 'int' | 'boolean' | 'list';
 }
 
@@ -13,7 +14,7 @@ export interface SettingSpec {
  * Declares a setting: the environment variable (and config-file key) that overrides the field's
  * default, and how its text is read.
  */
-export function Setting(name: string, parse: SettingSpec['parse'] = 'string'): PropertyDecorator {
+export function Setting(name: SettingName, parse: SettingSpec['parse'] = 'string'): PropertyDecorator {
   return (target, property) => {
     const specs = (Reflect.getMetadata(SETTINGS, target) as SettingSpec[] | undefined) ?? [];
     Reflect.defineMetadata(

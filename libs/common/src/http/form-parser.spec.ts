@@ -1,4 +1,5 @@
-import { parseForm } from './form-parser';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { parseForm, registerFormParser } from './form-parser';
 
 describe('parseForm (application/x-www-form-urlencoded)', () => {
   it('decodes names and values, + as space', () => {
@@ -18,8 +19,20 @@ describe('parseForm (application/x-www-form-urlencoded)', () => {
     });
   });
 
-  it('keeps empty values and names without a value', () => {
-    expect({ ...parseForm('a=&b') }).toEqual({ a: '', b: '' });
+  it('drops parameters sent without a value, as if omitted (RFC 6749 3.1)', () => {
+    expect({ ...parseForm('a=&b&c=1&d=') }).toStrictEqual({ c: '1' });
+  });
+
+  it('does not count an empty repetition as a second value', () => {
+    expect({ ...parseForm('scope=&scope=a&state=s&state=') }).toStrictEqual({
+      scope: 'a',
+      state: 's',
+    });
+    expect({ ...parseForm('scope=a&scope=&scope=b') }).toStrictEqual({ scope: ['a', 'b'] });
+  });
+
+  it('keeps a value that is only a space (+), which is a value', () => {
+    expect({ ...parseForm('a=+&b=%20') }).toStrictEqual({ a: ' ', b: ' ' });
   });
 
   it('answers an empty object for an empty body', () => {
@@ -38,5 +51,51 @@ describe('parseForm (application/x-www-form-urlencoded)', () => {
   it('does not pollute Object.prototype through a nested-looking name', () => {
     parseForm('__proto__[polluted]=yes&constructor[prototype][polluted]=yes');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('registerFormParser', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = Fastify();
+    registerFormParser(app, 64);
+    app.post('/echo', async (request) => ({ body: request.body }));
+    await app.ready();
+  });
+
+  afterAll(() => app.close());
+
+  it('parses a form body with parseForm, empty parameters dropped', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      payload: 'grant_type=authorization_code&code=&scope=a&scope=b',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      body: { grant_type: 'authorization_code', scope: ['a', 'b'] },
+    });
+  });
+
+  it('refuses a form over its body limit with 413', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `a=${'x'.repeat(63)}`,
+    });
+    expect(response.statusCode).toBe(413);
+  });
+
+  it('leaves other content types to Fastify, which refuses them with 415', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<a/>',
+    });
+    expect(response.statusCode).toBe(415);
   });
 });

@@ -3,20 +3,24 @@ import type { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PinoLogger } from 'nestjs-pino';
 import type { ErrorReporter } from '../errors/error-reporter';
-import type { UpstreamError } from './upstream.errors';
+import { InvalidInputError } from '../errors/invalid-input.error';
+import type { RequestOutcome } from '../outcome/request-outcome.port';
+import type { UpstreamError } from '../upstream/upstream.errors';
 import { type ErrorReply, pathOf, sendErrorReply, transportErrorReply } from './transport-errors';
 
 /**
  * What every service's one exception filter shares: the app maps its own domain errors
- * (`domainReply`); what the transport throws (unknown route, wrong method, body too large, bad
- * media type) becomes the matching 4xx; anything else is a 500 `server_error` with a fixed
- * description, logged with its stack and reported. Every answer is the contract's JSON shape.
+ * (`domainReply`); an input its schema refused is a 400 `invalid_request`; what the transport
+ * throws (unknown route, wrong method, body too large, bad media type) becomes the matching 4xx;
+ * anything else is a 500 `server_error` with a fixed description, logged with its stack and
+ * reported. Every answer is the contract's JSON shape.
  */
 export abstract class JsonExceptionFilter implements ExceptionFilter {
   protected constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly reporter: ErrorReporter,
-    protected readonly logger: PinoLogger,
+    private readonly logger: PinoLogger,
+    protected readonly outcome: RequestOutcome,
   ) {}
 
   /** The reply for one of the app's own errors; undefined for anything else. */
@@ -34,6 +38,13 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
   private toReply(exception: unknown, request: FastifyRequest): ErrorReply {
     const domain = this.domainReply(exception);
     if (domain !== undefined) return domain;
+    if (exception instanceof InvalidInputError) {
+      this.outcome.record('request_refused', { error: 'invalid_request' }, exception.description);
+      return {
+        status: 400,
+        body: { error: 'invalid_request', error_description: exception.description },
+      };
+    }
     const instance = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const transport = transportErrorReply(exception, request, instance);
     if (transport !== undefined) return transport;
@@ -66,6 +77,7 @@ export function upstreamErrorReply(
           error: unavailableCode,
           error_description: `the ${err.upstream} server cannot be reached`,
         },
+        headers: { 'retry-after': String(err.retryAfterSeconds ?? 1) },
       };
     case 'timeout':
       return {

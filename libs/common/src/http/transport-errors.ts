@@ -109,5 +109,6 @@ export function sendErrorReply(reply: FastifyReply, error: ErrorReply): void {
     .status(error.status)
     .header('content-type', 'application/json; charset=utf-8')
     .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
     .send(error.body);
 }

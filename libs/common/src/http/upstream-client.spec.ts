@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IsInt, IsString } from 'class-validator';
+import { Metrics } from '../metrics/metrics';
+import { UpstreamError } from '../upstream/upstream.errors';
 import { UpstreamClient, parseReply } from './upstream-client';
-import { UpstreamError } from './upstream.errors';
 
 interface Received {
   method: string;
@@ -65,17 +66,26 @@ async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
   return caught as UpstreamError;
 }
 
+/** The sample lines of one metric, in Prometheus' text format. */
+async function samplesOf(metrics: Metrics, name: string): Promise<string[]> {
+  const text = await metrics.render();
+  return text.split('\n').filter((line) => line.startsWith(`${name}{`));
+}
+
 describe('UpstreamClient', () => {
   let server: LocalServer;
+  let baseUrl: string;
   let client: UpstreamClient;
 
   beforeAll(async () => {
     server = new LocalServer();
+    baseUrl = await server.listen();
     client = new UpstreamClient({
       name: 'auth',
-      baseUrl: await server.listen(),
+      baseUrl,
       timeoutMs: 200,
       maxResponseBytes: 1024,
+      metrics: new Metrics('test'),
     });
   });
 
@@ -216,6 +226,7 @@ describe('UpstreamClient', () => {
       name: 'resource',
       baseUrl: `http://127.0.0.1:${await closedPort()}`,
       timeoutMs: 200,
+      metrics: new Metrics('test'),
     });
     try {
       const err = await failureOf(down.send({ method: 'GET', path: '/' }));
@@ -236,6 +247,39 @@ describe('UpstreamClient', () => {
     await expect(client.answers('/healthz')).resolves.toBe(true);
     await expect(client.answers('/readyz')).resolves.toBe(false);
   });
+
+  it('counts every call by target and outcome: the status, or the failure', async () => {
+    const own = new Metrics('test');
+    const counted = new UpstreamClient({
+      name: 'resource',
+      baseUrl,
+      timeoutMs: 200,
+      metrics: own,
+    });
+    try {
+      server.handle = (request, response) => {
+        if (request.url === '/hang') return;
+        response.writeHead(request.url === '/missing' ? 404 : 200);
+        response.end();
+      };
+      await counted.send({ method: 'GET', path: '/ok' });
+      await counted.send({ method: 'GET', path: '/ok' });
+      await counted.send({ method: 'GET', path: '/missing' });
+      await failureOf(counted.send({ method: 'GET', path: '/hang' }));
+      expect(await samplesOf(own, 'upstream_requests_total')).toEqual([
+        'upstream_requests_total{target="resource",outcome="200",service="test"} 2',
+        'upstream_requests_total{target="resource",outcome="404",service="test"} 1',
+        'upstream_requests_total{target="resource",outcome="timeout",service="test"} 1',
+      ]);
+      expect(await samplesOf(own, 'upstream_request_duration_seconds_count')).toEqual([
+        'upstream_request_duration_seconds_count{service="test",target="resource",outcome="200"} 2',
+        'upstream_request_duration_seconds_count{service="test",target="resource",outcome="404"} 1',
+        'upstream_request_duration_seconds_count{service="test",target="resource",outcome="timeout"} 1',
+      ]);
+    } finally {
+      await counted.close();
+    }
+  });
 });
 
 class Pair {
@@ -244,10 +288,9 @@ class Pair {
 }
 
 describe('parseReply', () => {
-  it('turns a valid answer into the DTO', () => {
-    const reply = parseReply('auth', Pair, { name: 'a', count: 2 });
-    expect(reply).toBeInstanceOf(Pair);
-    expect(reply).toEqual({ name: 'a', count: 2 });
+  it('turns a valid answer into a plain object of the DTO\'s properties, and nothing else', () => {
+    const reply = parseReply('auth', Pair, { name: 'a', count: 2, extra: 'dropped' });
+    expect(reply).toStrictEqual({ name: 'a', count: 2 });
   });
 
   it.each([

@@ -1,9 +1,7 @@
 import { Pool } from 'undici';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { processMetrics } from '../metrics/metrics';
-import { Deadline } from './deadline';
-import { UpstreamError } from './upstream.errors';
+import { Deadline } from '../upstream/deadline';
+import { UpstreamError } from '../upstream/upstream.errors';
+import { compiledValidator } from '../validation/compiled-validator';
 
 export interface UpstreamOptions {
   /** Short name for logs and errors: `auth`, `resource`. */
@@ -12,6 +10,8 @@ export interface UpstreamOptions {
   timeoutMs: number;
   connections?: number;
   maxResponseBytes?: number;
+  /** Where each call's outcome and duration are counted. */
+  metrics: { observeUpstream(target: string, outcome: string, seconds: number): void };
 }
 
 export interface UpstreamRequest {
@@ -59,10 +59,12 @@ export class UpstreamClient {
   readonly name: string;
   private readonly pool: Pool;
   private readonly timeoutMs: number;
+  private readonly metrics: UpstreamOptions['metrics'];
 
   constructor(options: UpstreamOptions) {
     this.name = options.name;
     this.timeoutMs = options.timeoutMs;
+    this.metrics = options.metrics;
     const url = new URL(options.baseUrl);
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 128,
@@ -108,7 +110,7 @@ export class UpstreamClient {
   }
 
   private observe(outcome: string, started: number): void {
-    processMetrics().observeUpstream(this.name, outcome, (performance.now() - started) / 1000);
+    this.metrics.observeUpstream(this.name, outcome, (performance.now() - started) / 1000);
   }
 
   /** Whether the upstream answers 200 on `path` now; for readiness checks. */
@@ -173,18 +175,17 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /**
- * Validates an upstream's JSON answer against a contracts DTO before anything reads it.
- * Throws an UpstreamError (bad_response) that names the first offending field.
+ * Validates an upstream's JSON answer against a contracts DTO before anything reads it, with the
+ * DTO's compiled validator. Returns a plain object with the DTO's properties only; throws an
+ * UpstreamError (bad_response) that names the first offending field.
  */
 export function parseReply<T extends object>(upstream: string, dto: new () => T, json: unknown): T {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new UpstreamError(upstream, 'bad_response', 'answer is not a JSON object');
   }
-  const instance = plainToInstance(dto, json);
-  const errors = validateSync(instance, { forbidUnknownValues: false });
-  const first = errors[0];
-  if (first) {
-    throw new UpstreamError(upstream, 'bad_response', `field ${first.property} is not valid`);
+  const outcome = compiledValidator(dto).validate(json);
+  if (!outcome.valid) {
+    throw new UpstreamError(upstream, 'bad_response', `field ${outcome.property} is not valid`);
   }
-  return instance;
+  return outcome.value;
 }

@@ -5,7 +5,8 @@ const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /**
  * The service's Prometheus metrics: process defaults, inbound requests by route and status,
  * outbound calls by target and outcome, and every domain event (token_issued, code_replayed,
- * token_introspected, ...) as it is logged, with its result where it has one.
+ * token_introspected, ...) as domain code records it, with its result where it has one. One per
+ * service instance (PlatformModule makes it), so a test process can hold several.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -14,6 +15,11 @@ export class Metrics {
   private readonly upstreamCalls: Counter<'target' | 'outcome'>;
   private readonly upstreamSeconds: Histogram<'target' | 'outcome'>;
   private readonly events: Counter<'event' | 'result'>;
+  // prom-client looks a label set up by hashing its object on every call; bound children are
+  // looked up once per label set and kept (measured: 95 µs of metrics per flow before).
+  private readonly requestLabels = new LabelCache<Bound>();
+  private readonly upstreamLabels = new LabelCache<Bound>();
+  private readonly eventLabels = new LabelCache<{ inc(): void }>();
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -54,18 +60,25 @@ export class Metrics {
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.requests.inc(labels);
-    this.requestSeconds.observe(labels, seconds);
+    const bound = this.requestLabels.get(route, method, status, () => {
+      const labels = [method, route, String(status)];
+      return { count: this.requests.labels(...labels), time: this.requestSeconds.labels(...labels) };
+    });
+    bound.count.inc();
+    bound.time.observe(seconds);
   }
 
   observeUpstream(target: string, outcome: string, seconds: number): void {
-    this.upstreamCalls.inc({ target, outcome });
-    this.upstreamSeconds.observe({ target, outcome }, seconds);
+    const bound = this.upstreamLabels.get(target, outcome, 0, () => ({
+      count: this.upstreamCalls.labels(target, outcome),
+      time: this.upstreamSeconds.labels(target, outcome),
+    }));
+    bound.count.inc();
+    bound.time.observe(seconds);
   }
 
   countEvent(event: string, result: string): void {
-    this.events.inc({ event, result });
+    this.eventLabels.get(event, result, 0, () => this.events.labels(event, result)).inc();
   }
 
   async render(): Promise<string> {
@@ -73,10 +86,24 @@ export class Metrics {
   }
 }
 
-let metrics: Metrics | undefined;
-
-/** The process's one Metrics; the service name is fixed by the first call. */
-export function processMetrics(service = 'unknown'): Metrics {
-  metrics ??= new Metrics(service);
-  return metrics;
+interface Bound {
+  count: { inc(): void };
+  time: { observe(value: number): void };
 }
+
+/** Bound label sets by up to three keys, built on first use; no allocation once warm. */
+class LabelCache<T> {
+  private readonly entries = new Map<string, Map<string, Map<number, T>>>();
+
+  get(a: string, b: string, c: number, make: () => T): T {
+    let byB = this.entries.get(a);
+    if (byB === undefined) this.entries.set(a, (byB = new Map<string, Map<number, T>>()));
+    let byC = byB.get(b);
+    if (byC === undefined) byB.set(b, (byC = new Map<number, T>()));
+    let entry = byC.get(c);
+    if (entry === undefined) byC.set(c, (entry = make()));
+    return entry;
+  }
+}
+
+export const METRICS = Symbol('METRICS');

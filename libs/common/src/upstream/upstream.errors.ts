@@ -9,8 +9,12 @@ export class UpstreamError extends Error {
     readonly upstream: string,
     readonly failure: UpstreamFailure,
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(`${upstream}: ${failure}: ${detail}`, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** When the upstream said how long to wait (RFC 9110 10.2.3). */
+  readonly retryAfterSeconds: number | undefined;
 }

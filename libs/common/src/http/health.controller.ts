@@ -1,11 +1,25 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, type OnModuleInit, Res, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
-import { READINESS_PROBE, type ReadinessProbe } from './readiness.port';
+import type { ReadinessProbe } from '../health/readiness.port';
+
+/** The class the app provides for GET /readyz; PlatformModule names it with this token. */
+export const READINESS_PROBE_TYPE = Symbol('READINESS_PROBE_TYPE');
 
 /** Liveness and readiness, as orchestrators expect them. */
 @Controller()
-export class HealthController {
-  constructor(@Inject(READINESS_PROBE) private readonly probe: ReadinessProbe) {}
+export class HealthController implements OnModuleInit {
+  private probe!: ReadinessProbe;
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(READINESS_PROBE_TYPE) private readonly probeType: Type<ReadinessProbe>,
+  ) {}
+
+  /** The probe is a provider of the app's own module, which this global module cannot inject. */
+  onModuleInit(): void {
+    this.probe = this.moduleRef.get(this.probeType, { strict: false });
+  }
 
   /** 200 while the process serves. */
   @Get('healthz')

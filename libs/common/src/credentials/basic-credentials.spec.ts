@@ -1,4 +1,4 @@
-import { hasAuthScheme, parseBasicAuth } from './basic-auth';
+import { basicAuthorization, formDecoded, formEncoded, parseBasicAuth } from './basic-credentials';
 
 const basic = (text: string): string => `Basic ${Buffer.from(text, 'utf8').toString('base64')}`;
 
@@ -36,21 +36,10 @@ describe('parseBasicAuth (RFC 7617)', () => {
     });
   });
 
-  it('leaves percent signs and pluses alone unless asked to form-decode', () => {
+  it('leaves percent signs and pluses alone: decoding is the caller\'s choice', () => {
     expect(parseBasicAuth(basic('a+b:c%20d'))).toMatchObject({
       credentials: { username: 'a+b', password: 'c%20d' },
     });
-  });
-
-  it('form-decodes client credentials when asked (RFC 6749 2.3.1)', () => {
-    expect(parseBasicAuth(basic('my+app:q%3Aw%25%C3%A9'), true)).toEqual({
-      kind: 'credentials',
-      credentials: { username: 'my app', password: 'q:w%\u00e9' },
-    });
-  });
-
-  it('refuses bad percent-encoding when form-decoding', () => {
-    expect(parseBasicAuth(basic('a%zz:b'), true)).toEqual({ kind: 'malformed' });
   });
 
   it.each([
@@ -76,13 +65,29 @@ describe('parseBasicAuth (RFC 7617)', () => {
   });
 });
 
-describe('hasAuthScheme', () => {
-  it('tells the scheme of an Authorization header, case-insensitively', () => {
-    expect(hasAuthScheme('Basic abc', 'basic')).toBe(true);
-    expect(hasAuthScheme('basic abc', 'Basic')).toBe(true);
-    expect(hasAuthScheme('Bearer abc', 'Basic')).toBe(false);
-    expect(hasAuthScheme('Basicabc', 'Basic')).toBe(false);
-    expect(hasAuthScheme(undefined, 'Basic')).toBe(false);
-    expect(hasAuthScheme(['Basic a'], 'Basic')).toBe(false);
+describe('form encoding of client credentials (RFC 6749 2.3.1, Appendix B)', () => {
+  it('decodes pluses as spaces and percent escapes as UTF-8', () => {
+    expect(formDecoded('my+app')).toBe('my app');
+    expect(formDecoded('q%3Aw%25%C3%A9')).toBe('q:w%\u00e9');
+  });
+
+  it('refuses bad percent-encoding', () => {
+    expect(formDecoded('a%zz')).toBeUndefined();
+  });
+
+  it('encodes what decodes back, spaces as pluses', () => {
+    for (const value of ['Ab+cd/ef==', 'with space', 'per%cent', 'colon:é']) {
+      expect(formDecoded(formEncoded(value))).toBe(value);
+    }
+    expect(formEncoded('a b+c')).toBe('a+b%2Bc');
+  });
+
+  it('builds the Basic value of a client (encoded) and of a person (as it is)', () => {
+    expect(basicAuthorization('my app', 'a:b+', 'client_credentials')).toBe(
+      `Basic ${Buffer.from('my+app:a%3Ab%2B').toString('base64')}`,
+    );
+    expect(basicAuthorization('alice', 'p+w', 'login')).toBe(
+      `Basic ${Buffer.from('alice:p+w').toString('base64')}`,
+    );
   });
 });

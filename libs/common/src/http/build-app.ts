@@ -6,29 +6,73 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service.config';
-import { bindRequestLogging, flushLogs } from '../logging/logging.module';
-import { requestIdOf } from '../logging/request-id';
-import { sendErrorReply } from '../http/transport-errors';
-import { processMetrics } from '../metrics/metrics';
+import type { RequestScope } from '../logging/request-scope';
+import { flushStdout } from '../logging/stdout';
+import { METRICS, type Metrics } from '../metrics/metrics';
+import { REQUEST_SCOPE, ROOT_LOGGER } from './platform.module';
+import { startManagementServer } from './management-server';
+import { installRequestHooks } from './request-hooks';
+import { requestIdOf } from './request-id';
+import { clientErrorHandler } from './client-errors';
+import { parseForm } from './form-parser';
+import { sendErrorReply } from './transport-errors';
 
+/** One service: its settings, its composition root, its port and its own Fastify set-up. */
 export interface ServiceDefinition<C extends ServiceConfig> {
   service: string;
   config: new () => C;
   module: (config: C) => DynamicModule;
   port: (config: C) => number;
-  /** Body parsers and other per-service Fastify setup. */
+  /** Body parsers and other per-service Fastify set-up. */
   configure?: (instance: FastifyInstance, config: C) => void;
 }
 
-/** The Fastify adapter every service and every transport test uses. */
-export function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
+/** Makes the Nest application over an adapter; tests pass one that compiles a TestingModule. */
+export type NestAppFactory = (adapter: FastifyAdapter) => Promise<NestFastifyApplication>;
+
+/**
+ * Builds a service exactly as it runs: the Fastify adapter, the app's module, the request hooks
+ * (request id, logging, metrics) and the service's own set-up, then initialises it. The runtime
+ * (`runService`) and every transport test go through here, so tests see what production runs.
+ */
+export async function buildApp<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  create: NestAppFactory = (adapter) =>
+    NestFactory.create<NestFastifyApplication>(definition.module(config), adapter, {
+      bufferLogs: true,
+      bodyParser: false,
+    }),
+): Promise<NestFastifyApplication> {
+  const app = await create(createFastifyAdapter(config));
+  app.useLogger(app.get(Logger));
+  const instance = app.getHttpAdapter().getInstance();
+  installRequestHooks(instance, {
+    service: definition.service,
+    scope: app.get<RequestScope>(REQUEST_SCOPE),
+    logger: app.get(ROOT_LOGGER),
+    metrics: app.get<Metrics>(METRICS),
+  });
+  definition.configure?.(instance, config);
+  await app.init();
+  await instance.ready();
+  return app;
+}
+
+/** The Fastify adapter of every service. */
+function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     // A request that reached us during a stop is served, not refused: the stop is graceful.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256 },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256, querystringParser: parseForm },
+    trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
+    clientErrorHandler,
+    // Node would answer a request without Host itself, with an empty 400; the request hooks
+    // answer it in the contract's shape instead (RFC 9112 3.2: a server MUST refuse it).
+    http: { requireHostHeader: false },
     // Fastify refuses a path that does not percent-decode before any hook or filter runs; its
     // answer is still the contract's JSON and carries the request id.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -41,21 +85,6 @@ export function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
   });
 }
 
-/** Per-request plumbing shared by all services: the X-Request-ID echo and request metrics. */
-export function configureFastify(instance: FastifyInstance): void {
-  const metrics = processMetrics();
-  instance.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
-  bindRequestLogging(instance);
-  instance.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-}
-
 /**
  * Loads and validates the settings, builds the app, listens, and stops gracefully on SIGTERM or
  * SIGINT: no new connections, in-flight requests finished, exit 0 (or 1 past the time limit).
@@ -63,7 +92,6 @@ export function configureFastify(instance: FastifyInstance): void {
 export async function runService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
 ): Promise<void> {
-  processMetrics(definition.service);
   let config: C;
   try {
     config = loadConfig(definition.config, { env: process.env });
@@ -72,37 +100,39 @@ export async function runService<C extends ServiceConfig>(
     fatal(definition.service, 'config_invalid', err.message);
     process.exit(1);
   }
-  const app = await NestFactory.create<NestFastifyApplication>(
-    definition.module(config),
-    createFastifyAdapter(config),
-    { bufferLogs: true, bodyParser: false },
-  );
-  app.useLogger(app.get(Logger));
-  const instance = app.getHttpAdapter().getInstance();
-  configureFastify(instance);
-  definition.configure?.(instance, config);
-  stopOnSignals(app, definition.service, config.shutdownTimeoutMs);
+  const app = await buildApp(definition, config);
+  const management =
+    config.metricsPort === undefined
+      ? undefined
+      : await startManagementServer(config.metricsPort, config.host, app.get<Metrics>(METRICS));
+  stopOnSignals(app, definition.service, config.shutdownTimeoutMs, () => management?.close());
   await app.listen({ port: definition.port(config), host: config.host });
 }
 
-function stopOnSignals(app: INestApplication, service: string, timeoutMs: number): void {
+function stopOnSignals(
+  app: INestApplication,
+  service: string,
+  timeoutMs: number,
+  closeOthers: () => void,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     app.get(Logger).log({ event: 'shutdown_started', signal, message: 'stopping gracefully' });
     setTimeout(() => {
-      flushLogs();
+      flushStdout();
       fatal(service, 'shutdown_timeout', `still busy after ${timeoutMs} ms`);
       process.exit(1);
     }, timeoutMs).unref();
+    closeOthers();
     app.close().then(
       () => {
-        flushLogs();
+        flushStdout();
         process.exit(0);
       },
       (err: unknown) => {
-        flushLogs();
+        flushStdout();
         fatal(service, 'shutdown_failed', err instanceof Error ? err.message : String(err));
         process.exit(1);
       },
