@@ -1,6 +1,7 @@
 import {
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -11,9 +12,16 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { ServiceConfig, Setting } from '@app/common';
+import { DEFAULT_DPOP_SIGNING_ALGS, type DpopSigningAlg, ServiceConfig, Setting } from '@app/common';
+import { SCOPES } from '@app/contracts';
 
 const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+
+/**
+ * A redirect URI that may be registered: absolute http(s), no fragment (RFC 6749 3.1.2), no
+ * userinfo (a URI with credentials in it is a phishing device, RFC 9700 4.1).
+ */
+const REDIRECT_URI = /^https?:\/\/[^/?#@\s]+(\/[^#\s]*)?$/;
 
 /** The authorization server's settings; every one has a default, so none is required. */
 export class AuthConfig extends ServiceConfig {
@@ -37,12 +45,18 @@ export class AuthConfig extends ServiceConfig {
   @IsArray()
   @ArrayNotEmpty()
   @IsUrl(URL_OPTIONS, { each: true })
+  @Matches(REDIRECT_URI, {
+    each: true,
+    message: 'each must be an http(s) URI without fragment or userinfo',
+  })
   redirectUris = ['http://localhost:5003/callback'];
   @Setting('CLIENT_SCOPES', 'list')
   @IsArray()
   @ArrayNotEmpty()
-  @IsIn(['current_time', 'epoch_time'], { each: true })
-  clientScopes = ['current_time', 'epoch_time'];
+  @IsIn(SCOPES, { each: true })
+  clientScopes: string[] = [...SCOPES];
+  /** RFC 9449 5.2: the webapp's tokens must be DPoP-bound; its token requests need a proof. */
+  @Setting('CLIENT_REQUIRES_DPOP', 'boolean') @IsBoolean() clientRequiresDpop = false;
 
   /** The resource server's registration, used when it introspects. */
   @Setting('RESOURCE_CLIENT_ID') @IsString() @MinLength(1) resourceClientId = 'resource-server';
@@ -56,10 +70,15 @@ export class AuthConfig extends ServiceConfig {
   /** Seconds of clock skew tolerated when checking `exp` at introspection. */
   @Setting('CLOCK_LEEWAY', 'int') @IsInt() @Min(0) @Max(60) clockLeeway = 0;
 
-  /** Most authorization codes held at once (unredeemed, or used and not yet forgotten). */
+  /**
+   * Unredeemed codes one address may hold at once: nobody can fill the code store for everyone
+   * else. The webapp, which redeems each code within milliseconds, holds a handful.
+   */
+  @Setting('CODE_QUOTA_PER_ADDRESS', 'int') @IsInt() @Min(1) codeQuotaPerAddress = 1000;
+  /** Most codes held at once in memory, whoever holds them: a backstop for memory. */
   @Setting('MAX_CODES', 'int') @IsInt() @Min(100) maxCodes = 200_000;
 
-  /** Failed client authentications allowed per client and per address in each window. */
+  /** Failed client authentications allowed per (client, address) and per address in each window. */
   @Setting('AUTH_FAILURE_LIMIT', 'int') @IsInt() @Min(1) authFailureLimit = 1000;
   @Setting('AUTH_FAILURE_WINDOW_SECONDS', 'int')
   @IsInt()
@@ -73,4 +92,36 @@ export class AuthConfig extends ServiceConfig {
   @Setting('SIGNING_KEY_FILE') @IsOptional() @IsString() signingKeyFile?: string;
   /** PEM file with the previous key (public or private), still listed in the JWKS. */
   @Setting('PREVIOUS_KEY_FILE') @IsOptional() @IsString() previousKeyFile?: string;
+  /** Seconds between rotations of a generated signing key; 0: keep it for the process's life. */
+  @Setting('KEY_ROTATION_SECONDS', 'int')
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
+  keyRotationSeconds = 0;
+
+  /**
+   * The shared store (Redis or Valkey), `redis://` or `rediss://`; unset: state in memory, for
+   * one replica. Set, every replica shares codes, tokens, revocations, limits and keys.
+   */
+  @Setting('REDIS_URL')
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  redisUrl?: string;
+  /** Prefix of every key this server writes, so that one Redis can serve several stacks. */
+  @Setting('REDIS_KEY_PREFIX') @IsString() @Matches(/^[\w:.-]{0,64}$/) redisKeyPrefix = 'oauth:';
+  /** Longest wait for one Redis command; past it the request fails closed (503). */
+  @Setting('REDIS_TIMEOUT_MS', 'int') @IsInt() @Min(10) @Max(10_000) redisTimeoutMs = 500;
+
+  /** DPoP proof algorithms accepted (RFC 9449 5.1 `dpop_signing_alg_values_supported`). */
+  @Setting('DPOP_SIGNING_ALGS', 'list')
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(DEFAULT_DPOP_SIGNING_ALGS, { each: true })
+  dpopAlgorithms: DpopSigningAlg[] = [...DEFAULT_DPOP_SIGNING_ALGS];
+  /** Seconds a DPoP proof's `iat` may lie in the past (and, a little, in the future). */
+  @Setting('DPOP_PROOF_MAX_AGE_SECONDS', 'int')
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  dpopProofMaxAgeSeconds = 60;
 }

@@ -1,40 +1,32 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import {
-  createErrorReporter,
-  ERROR_REPORTER,
-  CLOCK,
-  type Clock,
-  createLoggerModule,
-  createValidationPipe,
-  HealthController,
-  MetricsController,
-  READINESS_PROBE,
-  type ReadinessProbe,
-  SystemClock,
-} from '@app/common';
+import { CLOCK, type Clock, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
+import { isScope } from '@app/contracts';
+import { PlatformModule } from '@app/common/http';
 import { AuthConfig } from './auth.config';
+import { AuthReadiness } from './auth.readiness';
 import { AuthorizationService } from './authorize/authorization.service';
 import { AuthorizeController } from './authorize/authorize.controller';
+import { ClientAuthenticationGuard } from './clients/client-authentication.guard';
 import { ClientAuthenticationService } from './clients/client-authentication.service';
 import { CLIENT_STORE } from './clients/client-store.port';
 import { InMemoryClientStore } from './clients/in-memory-client.store';
-import { CODE_STORE } from './codes/code-store.port';
-import { InMemoryCodeStore } from './codes/in-memory-code.store';
-import { invalidRequest } from './errors/invalid-request.factory';
+import { TokenEndpointProofs } from './dpop/token-endpoint-proofs.service';
 import { OAuthExceptionFilter } from './errors/oauth-exception.filter';
 import { IntrospectionController } from './introspection/introspection.controller';
 import { IntrospectionService } from './introspection/introspection.service';
-import { AbuseLimits } from './limits/abuse-limits.service';
 import { JwksController } from './jwks/jwks.controller';
+import { AbuseLimits } from './limits/abuse-limits.service';
 import { MetadataController } from './metadata/metadata.controller';
-import { InMemoryRevocationStore } from './revocation/in-memory-revocation.store';
 import { RevocationController } from './revocation/revocation.controller';
-import { REVOCATION_STORE } from './revocation/revocation-store.port';
 import { RevocationService } from './revocation/revocation.service';
+import { IssuedTokens } from './signing/issued-tokens.service';
 import { JwtAccessTokens } from './signing/jwt-access-tokens';
 import { loadKeySet } from './signing/key-set';
-import { TOKEN_SIGNER, TOKEN_VERIFIER } from './signing/token-signer.port';
+import { SigningKeys } from './signing/signing-keys';
+import { TOKEN_SIGNER } from './signing/token-signer.port';
+import { TOKEN_VERIFIER } from './signing/token-verifier.port';
+import { KEY_DIRECTORY, type KeyDirectory } from './stores/key-directory.port';
+import { storeProviders } from './stores/store.providers';
 import { AuthorizationCodeGrant } from './token/grants/authorization-code.grant';
 import { GRANT_HANDLERS } from './token/grants/grant-handler';
 import { TokenController } from './token/token.controller';
@@ -44,12 +36,18 @@ import { TokenService } from './token/token.service';
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    const keys = loadKeySet(config.signingKeyFile, config.previousKeyFile);
-    const tokens = new JwtAccessTokens(keys, config.issuer, config.clockLeeway);
-    const readiness: ReadinessProbe = { check: () => Promise.resolve({ signing_key: true }) };
+    const keySet = loadKeySet(config.signingKeyFile, config.previousKeyFile);
     return {
       module: AuthModule,
-      imports: [createLoggerModule('auth', config.logLevel)],
+      imports: [
+        PlatformModule.forRoot({
+          service: 'auth',
+          config,
+          filter: OAuthExceptionFilter,
+          secrets: [config.clientSecret, config.resourceClientSecret],
+          readiness: AuthReadiness,
+        }),
+      ],
       controllers: [
         MetadataController,
         AuthorizeController,
@@ -57,24 +55,9 @@ export class AuthModule {
         IntrospectionController,
         RevocationController,
         JwksController,
-        HealthController,
-        MetricsController,
       ],
       providers: [
-        { provide: AuthConfig, useValue: config },
-        { provide: CLOCK, useClass: SystemClock },
-        { provide: APP_PIPE, useValue: createValidationPipe(invalidRequest) },
-        {
-          provide: ERROR_REPORTER,
-          useValue: createErrorReporter('auth', config, [
-            config.clientSecret,
-            config.resourceClientSecret,
-          ]),
-        },
-        { provide: APP_FILTER, useClass: OAuthExceptionFilter },
-        { provide: READINESS_PROBE, useValue: readiness },
-        { provide: TOKEN_SIGNER, useValue: tokens },
-        { provide: TOKEN_VERIFIER, useValue: tokens },
+        ...storeProviders(config),
         {
           provide: CLIENT_STORE,
           useValue: new InMemoryClientStore([
@@ -82,8 +65,9 @@ export class AuthModule {
               id: config.clientId,
               secret: config.clientSecret,
               redirectUris: config.redirectUris,
-              scopes: config.clientScopes as ('current_time' | 'epoch_time')[],
+              scopes: config.clientScopes.filter(isScope),
               grantTypes: ['authorization_code'],
+              requiresDpop: config.clientRequiresDpop,
             },
             {
               id: config.resourceClientId,
@@ -91,39 +75,44 @@ export class AuthModule {
               redirectUris: [],
               scopes: [],
               grantTypes: [],
-              audience: config.audience,
+              requiresDpop: false,
             },
           ]),
         },
         {
-          provide: CODE_STORE,
-          useFactory: (clock: Clock) =>
-            new InMemoryCodeStore(
-              () => clock.nowSeconds(),
-              1_000,
-              // The token of a used code lives ACCESS_TOKEN_TTL (+ leeway); one second of margin.
-              config.accessTokenTtl + config.clockLeeway + 1,
-              config.maxCodes,
-            ),
-          inject: [CLOCK],
+          provide: SigningKeys,
+          inject: [KEY_DIRECTORY, CLOCK, REQUEST_OUTCOME],
+          useFactory: (directory: KeyDirectory, clock: Clock, outcome: RequestOutcome) =>
+            new SigningKeys(keySet, directory, clock, outcome, {
+              tokenLifetimeSeconds: config.accessTokenTtl + config.clockLeeway + 1,
+              rotationSeconds: config.keyRotationSeconds,
+              heartbeatSeconds: 10,
+            }),
         },
         {
-          provide: REVOCATION_STORE,
-          useFactory: (clock: Clock) => new InMemoryRevocationStore(() => clock.nowSeconds()),
-          inject: [CLOCK],
+          provide: JwtAccessTokens,
+          inject: [SigningKeys],
+          useFactory: (keys: SigningKeys) =>
+            new JwtAccessTokens(keys, config.issuer, config.clockLeeway),
         },
+        { provide: TOKEN_SIGNER, useExisting: JwtAccessTokens },
+        { provide: TOKEN_VERIFIER, useExisting: JwtAccessTokens },
         AuthorizationCodeGrant,
         {
           provide: GRANT_HANDLERS,
-          useFactory: (...grants: AuthorizationCodeGrant[]) => grants,
           inject: [AuthorizationCodeGrant],
+          useFactory: (...grants: AuthorizationCodeGrant[]) => grants,
         },
+        TokenEndpointProofs,
         AbuseLimits,
         ClientAuthenticationService,
+        ClientAuthenticationGuard,
+        IssuedTokens,
         AuthorizationService,
         TokenService,
         IntrospectionService,
         RevocationService,
+        AuthReadiness,
       ],
     };
   }

@@ -1,12 +1,4 @@
-import { runService } from '@app/common';
-import { AuthConfig } from './auth.config';
-import { AuthModule } from './auth.module';
-import { configureAuthTransport } from './auth.transport';
+import { runService } from '@app/common/http';
+import { AUTH_APP } from './auth.app';
 
-void runService({
-  service: 'auth',
-  config: AuthConfig,
-  module: (config) => AuthModule.forRoot(config),
-  port: (config) => config.port,
-  configure: configureAuthTransport,
-});
+void runService(AUTH_APP);

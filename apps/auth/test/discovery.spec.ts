@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createAuthApp } from './support/auth-app';
+import { testConfig } from './support/fakes';
 import { decodeJws } from '../../../libs/common/test/jws';
 import { OAuthClient } from './support/oauth-client';
 
@@ -41,7 +42,9 @@ describe('discovery', () => {
         ],
         revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         authorization_response_iss_parameter_supported: true,
+        dpop_signing_alg_values_supported: testConfig().dpopAlgorithms,
       });
+      expect(response.headers['cache-control']).toBe('public, max-age=300');
     });
 
     it('publishes endpoints that this server routes', async () => {
@@ -60,8 +63,10 @@ describe('discovery', () => {
       expect(statuses.map((response) => response.statusCode)).toEqual([400, 401, 401, 401, 200]);
     });
 
-    it('publishes everything under the configured issuer', async () => {
-      const other = await createAuthApp({ config: { issuer: 'https://as.example' } });
+    it('publishes everything under the configured issuer, and the configured DPoP algorithms', async () => {
+      const other = await createAuthApp({
+        config: { issuer: 'https://as.example', dpopAlgorithms: ['ES256', 'EdDSA'] },
+      });
       try {
         const response = await other.inject({
           method: 'GET',
@@ -71,6 +76,7 @@ describe('discovery', () => {
           issuer: 'https://as.example',
           token_endpoint: 'https://as.example/token',
           jwks_uri: 'https://as.example/jwks.json',
+          dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
         });
       } finally {
         await other.close();
@@ -84,6 +90,7 @@ describe('discovery', () => {
 
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('application/jwk-set+json; charset=utf-8');
+      expect(response.headers['cache-control']).toBe('public, max-age=10');
       expect(response.json()).toEqual({
         keys: [
           {

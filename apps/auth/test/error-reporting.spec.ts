@@ -41,7 +41,6 @@ describe('error reporting to Sentry (SENTRY_DSN)', () => {
                 'signer exploded holding qwerty and eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln',
               );
             },
-            publicJwks: () => [],
           },
         },
       ],

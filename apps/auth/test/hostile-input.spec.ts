@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { parseForm } from '@app/common/http';
+import { LIMITS } from '@app/contracts';
 import { createAuthApp } from './support/auth-app';
 import { RFC7636_CHALLENGE } from './support/fakes';
 import {
@@ -82,6 +84,17 @@ const DECLARED: Record<(typeof FORM_ENDPOINTS)[number] | 'GET /authorize', Param
 };
 
 const FORM = FORM_TYPES[0];
+const LOGIN_CHALLENGE = 'Basic realm="login", charset="UTF-8"';
+const CLIENT_CHALLENGE = 'Basic realm="oauth", charset="UTF-8"';
+/** Checked only once the client and its redirect URI are known: refusals here are redirected. */
+const REDIRECTABLE = ['response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method'];
+/** What the authorization endpoint may send back to the client's redirect URI. */
+const REDIRECTED_ERRORS = [
+  'invalid_request',
+  'invalid_scope',
+  'unsupported_response_type',
+  'temporarily_unavailable',
+];
 const WEBAPP_BASIC = basic(WEBAPP.id, WEBAPP.secret);
 const RESOURCE_BASIC = basic(RESOURCE_SERVER.id, RESOURCE_SERVER.secret);
 
@@ -120,8 +133,23 @@ function isFormType(contentType: string | undefined): boolean {
   return contentType.split(';')[0]?.trim().toLowerCase() === FORM;
 }
 
-function hasScheme(authorization: string | undefined, scheme: string): boolean {
-  return authorization !== undefined && authorization.toLowerCase().startsWith(`${scheme} `);
+/**
+ * Whether an authorization request names the registered client and redirect URI, once each,
+ * and any login fields it has are readable: then nothing about it may be a 400 (RFC 6749
+ * 4.1.2.1: every later error goes back to the client).
+ */
+function namesTheClient(encoded: string): boolean {
+  const parameters = parseForm(encoded);
+  const readable = (name: string, max: number): boolean => {
+    const value = parameters[name];
+    return value === undefined || (typeof value === 'string' && value.length <= max);
+  };
+  return (
+    parameters.client_id === WEBAPP.id &&
+    parameters.redirect_uri === CALLBACK &&
+    readable('username', LIMITS.username) &&
+    readable('password', LIMITS.password)
+  );
 }
 
 /** The methods of the route a path reaches, once normalised and percent-decoded; or none. */
@@ -149,19 +177,45 @@ describe('hostile input to the authorization server (property-based)', () => {
   /** A 302 from the authorization endpoint goes to the registered URI only, with iss. */
   const expectSafeRedirect = (response: LightMyRequestResponse): void => {
     if (response.statusCode !== 302) return;
+    expect(response.headers['cache-control']).toBe('no-store');
     const location = new URL(String(response.headers.location));
     expect(`${location.origin}${location.pathname}`).toBe(CALLBACK);
     expect(location.searchParams.get('iss')).toBe(ISSUER);
     expect(location.searchParams.has('code') !== location.searchParams.has('error')).toBe(true);
+    const error = location.searchParams.get('error');
+    if (error !== null) expect(REDIRECTED_ERRORS).toContain(error);
   };
 
-  const expectLoginChallenge = (response: LightMyRequestResponse): void => {
+  /**
+   * What the authorization endpoint may answer at all: a redirect, a 400 (the client or its
+   * redirect URI is wrong, or a login field cannot be read), or a 401 with the login challenge.
+   */
+  const expectAuthorizationAnswer = (response: LightMyRequestResponse, encoded: string): void => {
+    expect([302, 400, 401, 413, 415]).toContain(response.statusCode);
+    if (response.statusCode === 400) {
+      expect(namesTheClient(encoded)).toBe(false);
+      expect(errorOf(response).error).toBe('invalid_request');
+      expect(response.headers.location).toBeUndefined();
+    }
+    if (response.statusCode === 401) {
+      expect(errorOf(response).error).toBe('login_required');
+      expect(response.headers['www-authenticate']).toBe(LOGIN_CHALLENGE);
+    }
+    expectSafeRedirect(response);
+  };
+
+  /** Every 401 of a client-authenticated endpoint is invalid_client and tells how to log in. */
+  const expectClientChallenge = (response: LightMyRequestResponse): void => {
     if (response.statusCode !== 401) return;
-    expect(response.headers['www-authenticate']).toMatch(/^Basic /);
+    expect(errorOf(response).error).toBe('invalid_client');
+    expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
   };
 
   beforeAll(async () => {
-    app = await createAuthApp();
+    // Limits far out of reach: a 429 would hide the answer a property is about.
+    app = await createAuthApp({
+      config: { authFailureLimit: 1_000_000, introspectionLimit: 1_000_000 },
+    });
   });
 
   afterAll(() => app.close());
@@ -187,8 +241,8 @@ describe('hostile input to the authorization server (property-based)', () => {
             url: `/authorize?${query}`,
             headers: headersOf({ authorization }),
           });
-          expectSafeRedirect(response);
-          expectLoginChallenge(response);
+          expect(response.statusCode).not.toBe(413);
+          expectAuthorizationAnswer(response, query);
         },
       ),
       RUNS,
@@ -209,8 +263,72 @@ describe('hostile input to the authorization server (property-based)', () => {
             headers: headersOf({ 'content-type': contentType, authorization }),
             payload,
           });
+          // The form is the request (the query of a POST is not read): one that names the
+          // client and its redirect URI rightly is never a 400.
+          if (
+            response.statusCode === 400 &&
+            isFormType(contentType) &&
+            typeof payload === 'string'
+          ) {
+            expect(namesTheClient(payload)).toBe(false);
+          }
+          expect([302, 400, 401, 413, 415]).toContain(response.statusCode);
           expectSafeRedirect(response);
-          expectLoginChallenge(response);
+          if (response.statusCode === 401) {
+            expect(response.headers['www-authenticate']).toBe(LOGIN_CHALLENGE);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('GET /authorize: with the client and its redirect URI right, any other parameter gets a redirect, never a 400', async () => {
+    const value = fc.oneof(
+      fc.constant<string[] | undefined>(undefined),
+      hostileText.map((text) => [text.slice(0, 1_000)]),
+      fc.array(
+        hostileText.map((text) => text.slice(0, 300)),
+        { minLength: 2, maxLength: 3 },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          Object.fromEntries(
+            REDIRECTABLE.map((name) => [
+              name,
+              mostly<string[] | undefined>([AUTHORIZE[name] ?? ''], value),
+            ]),
+          ),
+        ),
+        async (values) => {
+          const pairs = [
+            `client_id=${WEBAPP.id}`,
+            `redirect_uri=${percentEncode(CALLBACK)}`,
+            ...Object.entries(values).flatMap(([name, sent]) =>
+              (sent ?? []).map((one) => `${name}=${percentEncode(one)}`),
+            ),
+          ];
+          const response = await send({
+            method: 'GET',
+            url: `/authorize?${pairs.join('&')}`,
+            headers: { authorization: basic('alice', 'wonderland') },
+          });
+          expect(response.statusCode).toBe(302);
+          expectSafeRedirect(response);
+          // The state comes back exactly as the server read it, or, when it could not be read
+          // (repeated, or too long), not at all.
+          const returned = new URL(String(response.headers.location)).searchParams.get('state');
+          const sent = (values.state ?? [])
+            .map((one) => parseForm(`s=${percentEncode(one)}`).s)
+            .filter((one) => one !== undefined);
+          if (returned !== null) expect(sent).toEqual([returned]);
+          else {
+            expect(
+              sent.length === 0 || sent.length > 1 || String(sent[0]).length > LIMITS.state,
+            ).toBe(true);
+          }
         },
       ),
       RUNS,
@@ -230,11 +348,8 @@ describe('hostile input to the authorization server (property-based)', () => {
             payload,
           });
           // No code was ever issued, so nothing can be granted.
-          expect([400, 401, 413, 415, 429]).toContain(response.statusCode);
-          if (response.statusCode === 401 && hasScheme(authorization, 'basic')) {
-            expect(errorOf(response).error).toBe('invalid_client');
-            expect(response.headers['www-authenticate']).toMatch(/^Basic /);
-          }
+          expect([400, 401, 413, 415]).toContain(response.statusCode);
+          expectClientChallenge(response);
         },
       ),
       RUNS,
@@ -253,9 +368,11 @@ describe('hostile input to the authorization server (property-based)', () => {
             headers: headersOf({ 'content-type': contentType, authorization }),
             payload,
           });
-          // No token was ever issued, so none is active.
-          expect([200, 400, 401, 413, 415, 429]).toContain(response.statusCode);
+          // No token was ever issued, so none is active; a token that is not one is inactive,
+          // not a bad request, however long or strange.
+          expect([200, 400, 401, 413, 415]).toContain(response.statusCode);
           if (response.statusCode === 200) expect(response.json()).toEqual({ active: false });
+          expectClientChallenge(response);
         },
       ),
       RUNS,
@@ -277,8 +394,9 @@ describe('hostile input to the authorization server (property-based)', () => {
             headers: headersOf({ 'content-type': contentType, authorization }),
             payload,
           });
-          expect([200, 400, 401, 413, 415, 429]).toContain(response.statusCode);
+          expect([200, 400, 401, 413, 415]).toContain(response.statusCode);
           if (response.statusCode === 200) expect(response.json()).toEqual({});
+          expectClientChallenge(response);
         },
       ),
       RUNS,
@@ -353,15 +471,15 @@ describe('hostile input to the authorization server (property-based)', () => {
     );
   });
 
-  it('a declared parameter sent twice is refused with 400 invalid_request, never redirected', async () => {
+  it('a declared parameter sent twice is refused: redirected as invalid_request when redirectable, else 400', async () => {
     const cases = Object.entries(DECLARED).flatMap(([endpoint, base]) =>
       Object.keys(base).map((name) => ({ endpoint, base, name })),
     );
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...cases),
-        // Short enough that the form stays under the body limit.
-        hostileText.map((text) => text.slice(0, 1_000)),
+        // Short enough that the form stays under the body limit; an empty value is no value.
+        hostileText.map((text) => text.slice(0, 1_000)).filter((text) => text.length > 0),
         fc.boolean(),
         async ({ endpoint, base, name }, duplicate, duplicateFirst) => {
           const pairs = Object.entries(base).map(([k, v]) => `${k}=${percentEncode(v)}`);
@@ -376,8 +494,19 @@ describe('hostile input to the authorization server (property-based)', () => {
               : { 'content-type': FORM },
             payload: viaQuery ? undefined : encoded,
           });
-          expect(response.statusCode).toBe(400);
-          expect(errorOf(response).error).toBe('invalid_request');
+          if (endpoint.endsWith('/authorize') && REDIRECTABLE.includes(name)) {
+            expect(response.statusCode).toBe(302);
+            const params = new URL(String(response.headers.location)).searchParams;
+            expect(params.get('error')).toBe('invalid_request');
+            expect(params.get('error_description')).toBe(
+              `parameter ${name} is invalid, too long or repeated`,
+            );
+            expectSafeRedirect(response);
+          } else {
+            expect(response.statusCode).toBe(400);
+            expect(errorOf(response).error).toBe('invalid_request');
+            expect(response.headers.location).toBeUndefined();
+          }
         },
       ),
       RUNS,

@@ -1,9 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LIMITS } from '@app/contracts';
 import { createAuthApp } from './support/auth-app';
 import { FakeClock, T0 } from './support/fakes';
 import { decodeJws } from '../../../libs/common/test/jws';
 import {
   AUDIENCE,
+  FORM,
   ISSUER,
   OAuthClient,
   RESOURCE_SERVER,
@@ -15,6 +17,7 @@ const INVALID_CLIENT = {
   error: 'invalid_client',
   error_description: 'client authentication failed',
 };
+const CLIENT_CHALLENGE = 'Basic realm="oauth", charset="UTF-8"';
 
 describe('POST /introspect', () => {
   const clock = new FakeClock();
@@ -102,13 +105,41 @@ describe('POST /introspect', () => {
     expect(response.json()).toEqual(activeBody(token));
   });
 
-  it('answers 401 invalid_client without client authentication', async () => {
+  it.each([
+    ['a token longer than any of ours', `${'a'.repeat(LIMITS.accessToken)}.e30.c2ln`],
+    ['a token of 16 KB', 'e'.repeat(16_000)],
+    ['a token that is only dots', '...'],
+  ])('answers 200 {active:false}, never 400, for %s', async (_name, token) => {
+    const response = await client.introspect(token);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ active: false });
+  });
+
+  it('answers {active:false} for a genuine token with garbage appended past the length limit', async () => {
+    const token = await client.accessToken();
+    expect((await client.introspect(token)).json()).toEqual(activeBody(token));
+    const response = await client.introspect(`${token}${'A'.repeat(LIMITS.accessToken)}`);
+    expect(response.json()).toEqual({ active: false });
+  });
+
+  it('answers 401 invalid_client, with the challenge, without client authentication', async () => {
     const token = await client.accessToken();
     const response = await client.post('/introspect', { token }, undefined, 'basic');
 
     expect(response.statusCode).toBe(401);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.headers['www-authenticate']).toBeUndefined();
+    expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
+    expect(response.json()).toEqual(INVALID_CLIENT);
+  });
+
+  it('answers 401 invalid_client, with the challenge, to a wrong client_secret_post', async () => {
+    const response = await client.introspect(
+      'abc',
+      { id: 'resource-server', secret: 'wrong' },
+      'post',
+    );
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
     expect(response.json()).toEqual(INVALID_CLIENT);
   });
 
@@ -123,16 +154,34 @@ describe('POST /introspect', () => {
       payload: 'token=abc',
     });
     expect(response.statusCode).toBe(401);
-    expect(response.headers['www-authenticate']).toMatch(/^Basic /);
+    expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
     expect(response.json()).toEqual(INVALID_CLIENT);
   });
 
-  it('answers 400 invalid_request without a token', async () => {
-    const response = await client.post('/introspect', {}, RESOURCE_SERVER, 'basic');
+  it.each([
+    ['without a token', {}],
+    ['with an empty token (an omitted one, RFC 6749 3.1)', { token: '' }],
+  ])('answers 400 invalid_request %s', async (_name, form) => {
+    const response = await client.post('/introspect', form, RESOURCE_SERVER, 'basic');
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: 'invalid_request',
       error_description: 'token is required',
+    });
+  });
+
+  it('answers 400 invalid_request for a token sent twice', async () => {
+    const token = await client.accessToken();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/introspect',
+      headers: { ...FORM, authorization: basic(RESOURCE_SERVER.id, RESOURCE_SERVER.secret) },
+      payload: `token=${token}&token=${token}`,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'parameter token is invalid, too long or repeated',
     });
   });
 });

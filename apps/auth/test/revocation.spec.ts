@@ -1,7 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LIMITS } from '@app/contracts';
+import { CLIENT_STORE, type RegisteredClient } from '../src/clients/client-store.port';
+import { InMemoryClientStore } from '../src/clients/in-memory-client.store';
 import { createAuthApp } from './support/auth-app';
-import { FakeClock, T0 } from './support/fakes';
+import {
+  FakeClock,
+  RESOURCE_SERVER as RS_CLIENT,
+  T0,
+  WEBAPP as WEBAPP_CLIENT,
+} from './support/fakes';
 import { OAuthClient, RESOURCE_SERVER, WEBAPP } from './support/oauth-client';
+
+/** A third registered client, with the grant and the redirect URI of the webapp. */
+const OTHER_CLIENT: RegisteredClient = {
+  ...WEBAPP_CLIENT,
+  id: 'other-client',
+  secret: 'other-secret',
+};
 
 describe('POST /revoke', () => {
   const clock = new FakeClock();
@@ -9,7 +24,15 @@ describe('POST /revoke', () => {
   let client: OAuthClient;
 
   beforeAll(async () => {
-    app = await createAuthApp({ clock });
+    app = await createAuthApp({
+      clock,
+      overrides: [
+        {
+          token: CLIENT_STORE,
+          value: new InMemoryClientStore([WEBAPP_CLIENT, RS_CLIENT, OTHER_CLIENT]),
+        },
+      ],
+    });
     client = new OAuthClient(app);
   });
 
@@ -22,7 +45,6 @@ describe('POST /revoke', () => {
   it.each([
     ['the client the token was issued to', WEBAPP, 'basic'],
     ['the client with client_secret_post', WEBAPP, 'post'],
-    ['the resource server of the token’s audience', RESOURCE_SERVER, 'basic'],
   ] as const)(
     'answers 200 {} to %s, and the token introspects inactive at once',
     async (_name, caller, method) => {
@@ -46,8 +68,41 @@ describe('POST /revoke', () => {
     expect(again.json()).toEqual({});
   });
 
-  it('answers 200 {} for a token it does not know', async () => {
-    const response = await client.revoke('no-such-token');
+  it.each([
+    ['the resource server', RESOURCE_SERVER],
+    [
+      'another client of the authorization_code grant',
+      { id: OTHER_CLIENT.id, secret: OTHER_CLIENT.secret },
+    ],
+  ])(
+    'refuses %s a token issued to the webapp: 400 unauthorized_client, and the token stays active',
+    async (_name, caller) => {
+      const token = await client.accessToken();
+
+      const response = await client.revoke(token, caller);
+
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.json()).toEqual({
+        error: 'unauthorized_client',
+        error_description: 'the token was not issued to this client',
+      });
+      expect((await client.introspect(token)).json()).toMatchObject({ active: true });
+    },
+  );
+
+  it.each([
+    ['a token it does not know', 'no-such-token'],
+    ['a JWT-looking string', 'eyJhbGciOiJub25lIn0.eyJqdGkiOiJ4In0.'],
+    ['a token longer than any of ours', `${'a'.repeat(LIMITS.accessToken)}.e30.c2ln`],
+  ])('answers 200 {} for %s', async (_name, token) => {
+    const response = await client.revoke(token);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({});
+  });
+
+  it('answers 200 {} to another client for a token it does not know: nothing is told', async () => {
+    const response = await client.revoke('no-such-token', RESOURCE_SERVER);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({});
   });
@@ -67,12 +122,12 @@ describe('POST /revoke', () => {
     expect((await client.introspect(kept)).json()).toMatchObject({ active: true });
   });
 
-  it('answers 401 invalid_client without client authentication, and revokes nothing', async () => {
+  it('answers 401 invalid_client, with the challenge, without client authentication, and revokes nothing', async () => {
     const token = await client.accessToken();
     const response = await client.post('/revoke', { token }, undefined, 'basic');
 
     expect(response.statusCode).toBe(401);
-    expect(response.headers['www-authenticate']).toBeUndefined();
+    expect(response.headers['www-authenticate']).toBe('Basic realm="oauth", charset="UTF-8"');
     expect(response.json()).toEqual({
       error: 'invalid_client',
       error_description: 'client authentication failed',
@@ -80,8 +135,11 @@ describe('POST /revoke', () => {
     expect((await client.introspect(token)).json()).toMatchObject({ active: true });
   });
 
-  it('answers 400 invalid_request without a token', async () => {
-    const response = await client.post('/revoke', {}, WEBAPP, 'basic');
+  it.each([
+    ['without a token', {}],
+    ['with an empty token (an omitted one, RFC 6749 3.1)', { token: '' }],
+  ])('answers 400 invalid_request %s', async (_name, form) => {
+    const response = await client.post('/revoke', form, WEBAPP, 'basic');
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: 'invalid_request',

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { basicAuthorization, DpopKey } from '@app/common';
 import { createAuthApp } from './support/auth-app';
 import { FakeClock, T0 } from './support/fakes';
 import { decodeJws } from '../../../libs/common/test/jws';
@@ -19,6 +20,7 @@ const INVALID_CLIENT = {
   error: 'invalid_client',
   error_description: 'client authentication failed',
 };
+const CLIENT_CHALLENGE = 'Basic realm="oauth", charset="UTF-8"';
 
 describe('POST /token', () => {
   const clock = new FakeClock();
@@ -146,12 +148,55 @@ describe('POST /token', () => {
     it.each([
       ['code', 'code is required'],
       ['redirect_uri', 'redirect_uri is required'],
-      ['code_verifier', 'code_verifier is required (PKCE)'],
+      ['code_verifier', 'code_verifier is required'],
     ])('refuses a request without %s with invalid_request', async (parameter, description) => {
       const { code, verifier } = await client.authorize();
       const response = await client.redeem(code, verifier, { form: { [parameter]: undefined } });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ error: 'invalid_request', error_description: description });
+    });
+
+    it.each(['code', 'redirect_uri', 'code_verifier'])(
+      'treats an empty %s as omitted: invalid_request, and the code is not used up',
+      async (parameter) => {
+        const { code, verifier } = await client.authorize();
+        const response = await client.redeem(code, verifier, { form: { [parameter]: '' } });
+        expect(response.statusCode).toBe(400);
+        expect(response.json()).toEqual({
+          error: 'invalid_request',
+          error_description: `${parameter} is required`,
+        });
+        expect((await client.redeem(code, verifier)).statusCode).toBe(200);
+      },
+    );
+
+    it('answers token_type DPoP, bound to the key, to a request with a DPoP proof (RFC 9449 5)', async () => {
+      const key = DpopKey.generate(clock);
+      const { code, verifier } = await client.authorize();
+      const response = await app.inject({
+        method: 'POST',
+        url: '/token',
+        headers: {
+          ...FORM,
+          authorization: basic('1234', 'qwerty'),
+          dpop: key.proof({ htm: 'POST', htu: `${ISSUER}/token` }),
+        },
+        payload: encode({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: CALLBACK,
+          code_verifier: verifier,
+        }),
+      });
+      expect(response.statusCode).toBe(200);
+      const body = response.json<{ access_token: string }>();
+      expect(body).toMatchObject({ token_type: 'DPoP', expires_in: 5 });
+      expect(decodeJws(body.access_token).payload.cnf).toEqual({ jkt: key.thumbprint });
+      expect((await client.introspect(body.access_token)).json()).toMatchObject({
+        active: true,
+        token_type: 'DPoP',
+        cnf: { jkt: key.thumbprint },
+      });
     });
 
     it('refuses the resource server, which may not use the grant, as unauthorized_client', async () => {
@@ -174,7 +219,7 @@ describe('POST /token', () => {
         expect(response.headers['cache-control']).toBe('no-store');
         expect(response.json()).toEqual({
           error: 'unsupported_grant_type',
-          error_description: 'only grant_type=authorization_code is supported',
+          error_description: 'supported grant types: authorization_code',
         });
       },
     );
@@ -198,11 +243,11 @@ describe('POST /token', () => {
 
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual(INVALID_CLIENT);
-      expect(response.headers['www-authenticate']).toBe('Basic realm="oauth", charset="UTF-8"');
+      expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
       expect(response.headers['cache-control']).toBe('no-store');
     });
 
-    it('refuses a wrong secret sent in the body: 401 invalid_client without WWW-Authenticate', async () => {
+    it('refuses a wrong secret sent in the body: 401 invalid_client with WWW-Authenticate too', async () => {
       const { code, verifier } = await client.authorize();
       const response = await client.redeem(code, verifier, {
         method: 'post',
@@ -211,7 +256,7 @@ describe('POST /token', () => {
 
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual(INVALID_CLIENT);
-      expect(response.headers['www-authenticate']).toBeUndefined();
+      expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
     });
 
     it('refuses an unknown client sent with Basic', async () => {
@@ -223,7 +268,7 @@ describe('POST /token', () => {
       );
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual(INVALID_CLIENT);
-      expect(response.headers['www-authenticate']).toMatch(/^Basic /);
+      expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
     });
 
     it('refuses malformed Basic credentials with WWW-Authenticate', async () => {
@@ -235,10 +280,10 @@ describe('POST /token', () => {
       });
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual(INVALID_CLIENT);
-      expect(response.headers['www-authenticate']).toMatch(/^Basic /);
+      expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
     });
 
-    it('refuses a request without client authentication', async () => {
+    it('refuses a request without client authentication, telling it how (RFC 9110 15.5.2)', async () => {
       const response = await client.post(
         '/token',
         { grant_type: 'authorization_code' },
@@ -247,7 +292,24 @@ describe('POST /token', () => {
       );
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual(INVALID_CLIENT);
-      expect(response.headers['www-authenticate']).toBeUndefined();
+      expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
+      expect(response.headers['cache-control']).toBe('no-store');
+    });
+
+    it.each([
+      ['a client_id without a secret', { client_id: '1234' }],
+      ['a secret without a client_id', { client_secret: 'qwerty' }],
+      ['an unknown client_id', { client_id: 'nobody', client_secret: 'qwerty' }],
+    ])('refuses %s in the body with the challenge', async (_name, form) => {
+      const response = await client.post(
+        '/token',
+        { grant_type: 'authorization_code', ...form },
+        undefined,
+        'post',
+      );
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual(INVALID_CLIENT);
+      expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
     });
 
     it('refuses two authentication methods at once as invalid_request', async () => {
@@ -266,6 +328,27 @@ describe('POST /token', () => {
       const { code, verifier } = await client.authorize();
       const response = await client.redeem(code, verifier, { form: { client_id: '1234' } });
       expect(response.statusCode).toBe(200);
+    });
+
+    it('refuses client_secret_basic with another client_id in the body as invalid_request', async () => {
+      const { code, verifier } = await client.authorize();
+      const response = await client.redeem(code, verifier, {
+        form: { client_id: 'resource-server' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'client_id in the body does not match the authenticated client',
+      });
+    });
+
+    it('takes empty client_secret= and client_id= beside a Basic header as omitted, not as a second method', async () => {
+      const { code, verifier } = await client.authorize();
+      const response = await client.redeem(code, verifier, {
+        form: { client_id: '', client_secret: '' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ token_type: 'Bearer' });
     });
   });
 
@@ -329,6 +412,93 @@ describe('POST /token', () => {
         error: 'method_not_allowed',
         error_description: 'GET is not allowed on /token',
       });
+    });
+  });
+});
+
+describe('POST /token: a client secret with +, / or % in it (RFC 6749 2.3.1)', () => {
+  const clock = new FakeClock();
+  const TOKEN_REQUEST = { grant_type: 'authorization_code' };
+
+  beforeEach(() => {
+    clock.now = T0;
+  });
+
+  describe.each(['Ab+cd/ef==', 'p%41ss', '50%off'])('CLIENT_SECRET=%s', (secret) => {
+    let app: NestFastifyApplication;
+    let client: OAuthClient;
+
+    /** A code redeemed with this Authorization header. */
+    const redeemWith = async (authorization: string) => {
+      const { code, verifier } = await client.authorize();
+      return app.inject({
+        method: 'POST',
+        url: '/token',
+        headers: { ...FORM, authorization },
+        payload: encode({
+          ...TOKEN_REQUEST,
+          code,
+          redirect_uri: CALLBACK,
+          code_verifier: verifier,
+        }),
+      });
+    };
+
+    beforeAll(async () => {
+      app = await createAuthApp({ clock, config: { clientSecret: secret } });
+      client = new OAuthClient(app);
+    });
+
+    afterAll(() => app.close());
+
+    it('accepts the secret form-encoded in Basic, as RFC 6749 2.3.1 has it', async () => {
+      const response = await redeemWith(basicAuthorization('1234', secret, 'client_credentials'));
+      expect(response.statusCode).toBe(200);
+    });
+
+    it('accepts the secret raw in Basic, as requests-oauthlib and others send it', async () => {
+      const response = await redeemWith(basicAuthorization('1234', secret, 'login'));
+      expect(response.statusCode).toBe(200);
+    });
+
+    it('accepts it with client_secret_post', async () => {
+      const { code, verifier } = await client.authorize();
+      const response = await client.redeem(code, verifier, {
+        method: 'post',
+        client: { id: '1234', secret },
+      });
+      expect(response.statusCode).toBe(200);
+    });
+
+    it.each([
+      ['a wrong secret', `${secret}x`],
+      ['the secret without its last character', secret.slice(0, -1)],
+    ])('refuses %s in either encoding', async (_name, wrong) => {
+      for (const encoding of ['client_credentials', 'login'] as const) {
+        const response = await redeemWith(basicAuthorization('1234', wrong, encoding));
+        expect(response.statusCode).toBe(401);
+        expect(response.json()).toEqual(INVALID_CLIENT);
+        expect(response.headers['www-authenticate']).toBe(CLIENT_CHALLENGE);
+      }
+    });
+  });
+
+  describe('CLIENT_SECRET=Ab+cd/ef==, read form-decoded', () => {
+    let app: NestFastifyApplication;
+
+    beforeAll(async () => {
+      app = await createAuthApp({ clock, config: { clientSecret: 'Ab+cd/ef==' } });
+    });
+
+    afterAll(() => app.close());
+
+    it('refuses what its raw form decodes to ("Ab cd/ef=="): only the secret itself passes', async () => {
+      const client = new OAuthClient(app);
+      const { code, verifier } = await client.authorize();
+      const response = await client.redeem(code, verifier, {
+        client: { id: '1234', secret: 'Ab cd/ef==' },
+      });
+      expect(response.statusCode).toBe(401);
     });
   });
 });

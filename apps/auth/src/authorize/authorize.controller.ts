@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, Post, Query, Redirect } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, Ip, Post, Query, Redirect } from '@nestjs/common';
 import { AuthorizationRequestDto } from '@app/contracts';
+import { addressKey } from '../limits/address-key';
 import { type AuthorizationRequest, AuthorizationService } from './authorization.service';
-import { resourceOwnerOf } from './login';
+import { loginOf } from './login';
 
 interface RedirectTo {
   url: string;
@@ -15,39 +16,47 @@ export class AuthorizeController {
 
   @Get()
   @Redirect()
+  @Header('cache-control', 'no-store')
   async viaQuery(
     @Query() query: AuthorizationRequestDto,
+    @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): Promise<RedirectTo> {
-    const location = await this.authorization.authorize(
-      toRequest(query),
-      resourceOwnerOf(authorization),
-    );
+    const location = await this.authorization.authorize(toRequest(query), loginOf(authorization), {
+      address: addressKey(address),
+    });
     return { url: location, statusCode: 302 };
   }
 
   @Post()
   @Redirect()
+  @Header('cache-control', 'no-store')
   async viaForm(
     @Body() form: AuthorizationRequestDto,
+    @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): Promise<RedirectTo> {
     const location = await this.authorization.authorize(
       toRequest(form),
-      resourceOwnerOf(authorization, form),
+      loginOf(authorization, form),
+      { address: addressKey(address) },
     );
     return { url: location, statusCode: 302 };
   }
 }
 
 function toRequest(dto: AuthorizationRequestDto): AuthorizationRequest {
+  const { client_id, redirect_uri, response_type, scope, state, code_challenge } = dto;
   return {
-    responseType: dto.response_type,
-    clientId: dto.client_id,
-    redirectUri: dto.redirect_uri,
-    scope: dto.scope,
-    state: dto.state,
-    codeChallenge: dto.code_challenge,
-    codeChallengeMethod: dto.code_challenge_method,
+    clientId: client_id,
+    redirectUri: redirect_uri,
+    parameters: {
+      response_type,
+      scope,
+      state,
+      code_challenge,
+      code_challenge_method: dto.code_challenge_method,
+      dpop_jkt: dto.dpop_jkt,
+    },
   };
 }

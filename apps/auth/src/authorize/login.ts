@@ -1,26 +1,23 @@
 import { parseBasicAuth } from '@app/common';
-import type { ResourceOwner } from './authorization.service';
+
+/** What the resource owner sent to log in: HTTP Basic, or the form fields of a POST. */
+export type Login =
+  | { kind: 'none' }
+  | { kind: 'malformed' }
+  | { kind: 'credentials'; username: string; password: string };
 
 /**
- * The resource owner from HTTP Basic, or from the `username` and `password` form fields of a POST.
- * Any non-empty username with any non-empty password logs in; anything else is no login.
+ * The resource owner's login from HTTP Basic (taken as UTF-8, RFC 7617), or else from the
+ * `username` and `password` form fields of a POST. Whether it is good enough is the
+ * authorization service's call.
  */
-export function resourceOwnerOf(
+export function loginOf(
   authorization: string | string[] | undefined,
   form?: { username?: string; password?: string },
-): ResourceOwner | undefined {
+): Login {
   const basic = parseBasicAuth(authorization);
-  if (basic.kind === 'credentials')
-    return ownerOf(basic.credentials.username, basic.credentials.password);
-  if (basic.kind === 'malformed') return undefined;
-  return ownerOf(form?.username, form?.password);
-}
-
-function ownerOf(
-  username: string | undefined,
-  password: string | undefined,
-): ResourceOwner | undefined {
-  if (username === undefined || password === undefined) return undefined;
-  if (username.length === 0 || password.length === 0) return undefined;
-  return { username };
+  if (basic.kind === 'credentials') return { kind: 'credentials', ...basic.credentials };
+  if (basic.kind === 'malformed') return { kind: 'malformed' };
+  if (form?.username === undefined || form.password === undefined) return { kind: 'none' };
+  return { kind: 'credentials', username: form.username, password: form.password };
 }

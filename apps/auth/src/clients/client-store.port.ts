@@ -1,4 +1,4 @@
-import type { TimeScope } from '@app/contracts';
+import type { GrantType, Scope } from '@app/contracts';
 
 /** A client registered with the authorization server. */
 export interface RegisteredClient {
@@ -6,10 +6,10 @@ export interface RegisteredClient {
   secret: string;
   /** Exact-match redirect URIs; empty for a client that never runs a flow. */
   redirectUris: readonly string[];
-  scopes: readonly TimeScope[];
-  grantTypes: readonly 'authorization_code'[];
-  /** The audience whose tokens this client may revoke besides its own (a resource server). */
-  audience?: string;
+  scopes: readonly Scope[];
+  grantTypes: readonly GrantType[];
+  /** RFC 9449 5.2: the client's tokens must be DPoP-bound; a token request without a proof fails. */
+  requiresDpop: boolean;
 }
 
 /** Where registered clients are looked up. */

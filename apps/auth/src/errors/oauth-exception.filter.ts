@@ -2,12 +2,20 @@ import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
+  assertNever,
+  DpopReplayCacheFullError,
   ERROR_REPORTER,
-  type ErrorReply,
+  InvalidDpopProofError,
   type ErrorReporter,
-  JsonExceptionFilter,
+  REQUEST_OUTCOME,
+  type RequestOutcome,
 } from '@app/common';
-import { InvalidClientError, OAuthError, RateLimitedError } from './oauth.errors';
+import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
+import { StoreUnavailableError } from '@app/common';
+import { OAuthError, RateLimitedError } from './oauth.errors';
+
+/** How a client authenticates when it is asked to. @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 */
+const CLIENT_CHALLENGE = 'Basic realm="oauth", charset="UTF-8"';
 
 /**
  * The only place where the authorization server's errors become HTTP: status codes,
@@ -20,18 +28,16 @@ export class OAuthExceptionFilter extends JsonExceptionFilter {
     adapterHost: HttpAdapterHost,
     @Inject(ERROR_REPORTER) reporter: ErrorReporter,
     @InjectPinoLogger('OAuthExceptionFilter') logger: PinoLogger,
+    @Inject(REQUEST_OUTCOME) outcome: RequestOutcome,
   ) {
-    super(adapterHost, reporter, logger);
+    super(adapterHost, reporter, logger, outcome);
   }
 
   protected domainReply(exception: unknown): ErrorReply | undefined {
     if (exception instanceof OAuthError) {
-      this.logger.info(
-        {
-          event: 'oauth_error',
-          error: exception.code,
-          detail: exception.detail ?? exception.description,
-        },
+      this.outcome.record(
+        'oauth_error',
+        { error: exception.code, detail: exception.detail ?? exception.description },
         'request refused',
       );
       return oauthErrorReply(exception);
@@ -43,6 +49,29 @@ export class OAuthExceptionFilter extends JsonExceptionFilter {
         headers: { 'retry-after': String(exception.retryAfterSeconds) },
       };
     }
+    if (exception instanceof InvalidDpopProofError) {
+      this.outcome.record(
+        'oauth_error',
+        { error: exception.code, detail: exception.detail },
+        'request refused',
+      );
+      // RFC 9449 5: a bad proof at the token endpoint is a 400 with its own error code.
+      return {
+        status: 400,
+        body: { error: exception.code, error_description: exception.description },
+      };
+    }
+    if (exception instanceof StoreUnavailableError || exception instanceof DpopReplayCacheFullError) {
+      this.outcome.warn('store_unavailable', { detail: exception.message });
+      return {
+        status: 503,
+        body: {
+          error: 'temporarily_unavailable',
+          error_description: 'the server cannot serve this request now; retry later',
+        },
+        headers: { 'retry-after': '1' },
+      };
+    }
     return undefined;
   }
 }
@@ -51,13 +80,12 @@ function oauthErrorReply(err: OAuthError): ErrorReply {
   const body = { error: err.code, error_description: err.description };
   switch (err.code) {
     case 'invalid_client':
+      // RFC 9110 15.5.2: every 401 carries a challenge, Basic or not (RFC 6749 5.2 asks for it
+      // when the client tried Basic; a client that tried nothing is told how).
       return {
         status: 401,
         body,
-        headers:
-          err instanceof InvalidClientError && err.basic
-            ? { 'www-authenticate': 'Basic realm="oauth", charset="UTF-8"' }
-            : undefined,
+        headers: { 'www-authenticate': CLIENT_CHALLENGE },
       };
     case 'login_required':
       return {
@@ -74,6 +102,8 @@ function oauthErrorReply(err: OAuthError): ErrorReply {
     case 'access_denied':
     case 'invalid_token':
     case 'insufficient_scope':
+    case 'invalid_dpop_proof':
+    case 'use_dpop_nonce':
       return { status: 400, body };
     case 'server_error':
       return { status: 500, body };
@@ -82,8 +112,4 @@ function oauthErrorReply(err: OAuthError): ErrorReply {
     default:
       return assertNever(err.code);
   }
-}
-
-function assertNever(code: never): never {
-  throw new Error(`unmapped OAuth error code ${String(code)}`);
 }

@@ -22,15 +22,12 @@ export class InvalidRequestError extends OAuthError {
   readonly code = 'invalid_request';
 }
 
-/** Client authentication failed; `basic` says whether the client tried HTTP Basic. */
+/** Client authentication failed; the client reads no more than that, the log says why. */
 export class InvalidClientError extends OAuthError {
   override readonly name = 'InvalidClientError';
   readonly code = 'invalid_client';
 
-  constructor(
-    readonly basic: boolean,
-    detail: string,
-  ) {
+  constructor(detail: string) {
     super('client authentication failed', detail);
   }
 }
@@ -58,6 +55,12 @@ export class UnsupportedResponseTypeError extends OAuthError {
 export class InvalidScopeError extends OAuthError {
   override readonly name = 'InvalidScopeError';
   readonly code = 'invalid_scope';
+}
+
+/** The server cannot take the request now (a full quota); the client may retry later. */
+export class TemporarilyUnavailableError extends OAuthError {
+  override readonly name = 'TemporarilyUnavailableError';
+  readonly code = 'temporarily_unavailable';
 }
 
 /** The resource owner has not logged in (no usable credentials). */

@@ -1,6 +1,11 @@
-import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { IntrospectionRequestDto } from '@app/contracts';
-import { clientCredentialsOf } from '../token/client-credentials';
+import {
+  AuthenticatedClient,
+  ClientAuthenticationGuard,
+} from '../clients/client-authentication.guard';
+import type { RegisteredClient } from '../clients/client-store.port';
+import { addressKey } from '../limits/address-key';
 import { type Introspection, IntrospectionService } from './introspection.service';
 
 type IntrospectionResponseBody =
@@ -16,11 +21,13 @@ type IntrospectionResponseBody =
       exp: number;
       iat: number;
       jti: string;
-      token_type: 'Bearer';
+      token_type: 'Bearer' | 'DPoP';
+      cnf?: { jkt: string };
     };
 
 /** The introspection endpoint. @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2 */
 @Controller('introspect')
+@UseGuards(ClientAuthenticationGuard)
 export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 
@@ -29,12 +36,12 @@ export class IntrospectionController {
   @Header('cache-control', 'no-store')
   async introspect(
     @Body() body: IntrospectionRequestDto,
+    @AuthenticatedClient() client: RegisteredClient,
     @Ip() address: string,
-    @Headers('authorization') authorization?: string,
   ): Promise<IntrospectionResponseBody> {
-    const result = await this.introspection.introspect({
+    const result = await this.introspection.introspect(client, {
       token: body.token,
-      credentials: clientCredentialsOf(authorization, body, address),
+      address: addressKey(address),
     });
     return toIntrospectionResponse(result);
   }
@@ -54,6 +61,9 @@ function toIntrospectionResponse(result: Introspection): IntrospectionResponseBo
     exp: claims.exp,
     iat: claims.iat,
     jti: claims.jti,
-    token_type: 'Bearer',
+    // RFC 9449 6.2: a bound token introspects with its confirmation.
+    ...(claims.cnf === undefined
+      ? { token_type: 'Bearer' as const }
+      : { token_type: 'DPoP' as const, cnf: { jkt: claims.cnf.jkt } }),
   };
 }

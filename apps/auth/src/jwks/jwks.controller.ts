@@ -1,20 +1,19 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { PublicJwk } from '@app/contracts';
-import { TOKEN_SIGNER, type TokenSigner } from '../signing/token-signer.port';
+import { SigningKeys } from '../signing/signing-keys';
 
-/** The public keys that verify every live token. @see https://www.rfc-editor.org/rfc/rfc7517#section-5 */
+/**
+ * The public keys that verify every live token of every replica, as the key directory lists
+ * them. @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ */
 @Controller('jwks.json')
 export class JwksController {
-  private readonly document: { keys: PublicJwk[] };
-
-  constructor(@Inject(TOKEN_SIGNER) signer: TokenSigner) {
-    this.document = { keys: signer.publicJwks() };
-  }
+  constructor(@Inject(SigningKeys) private readonly keys: SigningKeys) {}
 
   @Get()
-  @Header('cache-control', 'public, max-age=60')
+  @Header('cache-control', 'public, max-age=10')
   @Header('content-type', 'application/jwk-set+json')
-  get(): { keys: PublicJwk[] } {
-    return this.document;
+  async get(): Promise<{ keys: PublicJwk[] }> {
+    return { keys: await this.keys.publicJwks() };
   }
 }

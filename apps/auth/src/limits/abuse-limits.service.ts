@@ -1,54 +1,50 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { CLOCK, type Clock } from '@app/common';
+import { CLOCK, type Clock, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
 import { AuthConfig } from '../auth.config';
 import { RateLimitedError } from '../errors/oauth.errors';
+import { FAILURE_COUNTER, type FailureCounter } from '../stores/failure-counter.port';
 import { FixedWindowCounter } from './fixed-window-counter';
 
-/** Who is calling, as far as limits care: the client it claims to be and the source address. */
+/** Who is calling, as far as limits care: the client it claims to be and its address key. */
 export interface CallerKeys {
   clientId?: string;
-  address?: string;
+  address: string;
 }
 
 /**
- * Limits that keep guessing and flooding expensive: failed client authentications per client
- * and per source address, and introspection calls per client and per address. The defaults sit
- * far above what a benchmark of honest calls reaches.
+ * Limits that keep guessing and flooding expensive. Failed client authentications are counted
+ * per (client, address) and per address, in the shared failure counter, so a flood of wrong
+ * secrets sent in a client's name locks out only the addresses that sent them, never the client
+ * itself. Introspection calls are limited per client and per address, per second, in each
+ * replica (they come from authenticated clients only). The defaults sit far above honest use.
  */
 @Injectable()
 export class AbuseLimits {
-  private readonly failures: FixedWindowCounter;
-  private readonly introspections: FixedWindowCounter;
+  private readonly introspections = new FixedWindowCounter(1);
 
   constructor(
+    @Inject(FAILURE_COUNTER) private readonly failures: FailureCounter,
     private readonly config: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    @InjectPinoLogger('AbuseLimits') private readonly logger: PinoLogger,
-  ) {
-    this.failures = new FixedWindowCounter(config.authFailureWindowSeconds);
-    this.introspections = new FixedWindowCounter(1);
-  }
+    @Inject(REQUEST_OUTCOME) private readonly outcome: RequestOutcome,
+  ) {}
 
   /** Refuses a caller that has failed client authentication too often in this window. */
-  checkAuthenticationFailures(caller: CallerKeys): void {
-    const now = this.clock.nowSeconds();
-    for (const key of keysOf(caller)) {
-      if (this.failures.count(key, now) >= this.config.authFailureLimit) {
-        this.refuse('authentication_failures', key, this.failures.retryAfter(now));
-      }
+  async checkAuthenticationFailures(caller: CallerKeys): Promise<void> {
+    for (const key of failureKeys(caller)) {
+      const retryAfter = await this.failures.blockedFor(key);
+      if (retryAfter > 0) this.refuse('authentication_failures', key, retryAfter);
     }
   }
 
-  recordAuthenticationFailure(caller: CallerKeys): void {
-    const now = this.clock.nowSeconds();
-    for (const key of keysOf(caller)) this.failures.hit(key, now);
+  async recordAuthenticationFailure(caller: CallerKeys): Promise<void> {
+    await Promise.all(failureKeys(caller).map((key) => this.failures.record(key)));
   }
 
   /** Counts one introspection call and refuses it past the per-second limit. */
   admitIntrospection(caller: CallerKeys): void {
     const now = this.clock.nowSeconds();
-    for (const key of keysOf(caller)) {
+    for (const key of [`client:${caller.clientId ?? ''}`, `address:${caller.address}`]) {
       if (this.introspections.hit(key, now) > this.config.introspectionLimit) {
         this.refuse('introspections', key, this.introspections.retryAfter(now));
       }
@@ -56,17 +52,19 @@ export class AbuseLimits {
   }
 
   private refuse(limit: string, key: string, retryAfter: number): never {
-    this.logger.warn(
-      { event: 'rate_limited', limit, key, retry_after: retryAfter },
+    this.outcome.warn(
+      'rate_limited',
+      { limit, key, retry_after: retryAfter },
       'rate limit reached',
     );
     throw new RateLimitedError(retryAfter, `${limit} limit reached for ${key}`);
   }
 }
 
-function keysOf(caller: CallerKeys): string[] {
-  const keys: string[] = [];
-  if (caller.clientId !== undefined) keys.push(`client:${caller.clientId}`);
-  if (caller.address !== undefined) keys.push(`address:${caller.address}`);
-  return keys;
+/** Per (client, address) and per address; never per claimed client alone. */
+function failureKeys(caller: CallerKeys): string[] {
+  const address = `address:${caller.address}`;
+  return caller.clientId === undefined
+    ? [address]
+    : [`client:${caller.clientId}|${address}`, address];
 }

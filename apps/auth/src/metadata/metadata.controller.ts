@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import type { AuthorizationServerMetadata } from '@app/contracts';
 import { AuthConfig } from '../auth.config';
+import { TokenService } from '../token/token.service';
 import { buildMetadata } from './metadata';
 
 /** RFC 8414 discovery. */
@@ -8,8 +9,8 @@ import { buildMetadata } from './metadata';
 export class MetadataController {
   private readonly metadata: AuthorizationServerMetadata;
 
-  constructor(config: AuthConfig) {
-    this.metadata = buildMetadata(config.issuer);
+  constructor(config: AuthConfig, tokens: TokenService) {
+    this.metadata = buildMetadata(config.issuer, tokens.grantTypes, config.dpopAlgorithms);
   }
 
   @Get('oauth-authorization-server')

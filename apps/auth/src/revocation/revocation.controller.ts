@@ -1,10 +1,15 @@
-import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { RevocationRequestDto } from '@app/contracts';
-import { clientCredentialsOf } from '../token/client-credentials';
+import {
+  AuthenticatedClient,
+  ClientAuthenticationGuard,
+} from '../clients/client-authentication.guard';
+import type { RegisteredClient } from '../clients/client-store.port';
 import { RevocationService } from './revocation.service';
 
-/** The revocation endpoint: 200 with an empty JSON object whatever became of the token. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2 */
+/** The revocation endpoint: 200 with an empty JSON object once the token is gone. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2 */
 @Controller('revoke')
+@UseGuards(ClientAuthenticationGuard)
 export class RevocationController {
   constructor(private readonly revocation: RevocationService) {}
 
@@ -13,13 +18,9 @@ export class RevocationController {
   @Header('cache-control', 'no-store')
   async revoke(
     @Body() body: RevocationRequestDto,
-    @Ip() address: string,
-    @Headers('authorization') authorization?: string,
+    @AuthenticatedClient() client: RegisteredClient,
   ): Promise<Record<string, never>> {
-    await this.revocation.revoke({
-      token: body.token,
-      credentials: clientCredentialsOf(authorization, body, address),
-    });
+    await this.revocation.revoke(client, body.token);
     return {};
   }
 }

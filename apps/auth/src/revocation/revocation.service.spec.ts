@@ -1,96 +1,106 @@
-import { ClientAuthenticationService } from '../clients/client-authentication.service';
 import type { RegisteredClient } from '../clients/client-store.port';
-import { InvalidClientError, InvalidRequestError } from '../errors/oauth.errors';
+import { InvalidRequestError, UnauthorizedClientError } from '../errors/oauth.errors';
+import { IssuedTokens } from '../signing/issued-tokens.service';
+import { InMemoryTokenRegistry } from '../stores/memory/in-memory-token.registry';
 import {
-  FakeClientStore,
   FakeClock,
-  FakeRevocationStore,
   FakeTokens,
   RESOURCE_SERVER,
+  RecordedOutcome,
   T0,
   WEBAPP,
   claimsFor,
-  fakeLogger,
-  testConfig,
   rejected,
+  testConfig,
 } from '../../test/support/fakes';
 import { RevocationService } from './revocation.service';
 
 const OTHER_CLIENT: RegisteredClient = { ...WEBAPP, id: 'other', secret: 'other-secret' };
-const OTHER_RS: RegisteredClient = {
-  ...RESOURCE_SERVER,
-  id: 'other-rs',
-  secret: 'other-rs-secret',
-  audience: 'http://other-rs.example',
-};
-const as = (client: RegisteredClient) => ({
-  post: { clientId: client.id, secret: client.secret },
-});
 
 describe('RevocationService', () => {
-  let tokens: FakeTokens;
-  let revocations: FakeRevocationStore;
+  const claims = claimsFor({ jti: 'jti-1', exp: T0 + 5 });
+  let clock: FakeClock;
+  let registry: InMemoryTokenRegistry;
+  let signer: FakeTokens;
+  let issued: IssuedTokens;
+  let outcome: RecordedOutcome;
   let token: string;
 
-  const serviceWith = (clockLeeway = 0): RevocationService =>
-    new RevocationService(
-      new ClientAuthenticationService(
-        new FakeClientStore(WEBAPP, RESOURCE_SERVER, OTHER_CLIENT, OTHER_RS),
-      ),
-      tokens,
-      revocations,
-      new FakeClock(T0 + 1),
-      testConfig({ clockLeeway }),
-      fakeLogger(),
-    );
+  const serviceWith = (clockLeeway = 0): RevocationService => {
+    issued = new IssuedTokens(registry, signer, clock, testConfig({ clockLeeway }));
+    return new RevocationService(issued, outcome);
+  };
 
-  beforeEach(() => {
-    tokens = new FakeTokens();
-    revocations = new FakeRevocationStore();
-    token = tokens.sign(claimsFor({ jti: 'jti-1', exp: T0 + 5 }));
+  beforeEach(async () => {
+    clock = new FakeClock(T0 + 1);
+    registry = new InMemoryTokenRegistry(clock);
+    signer = new FakeTokens();
+    outcome = new RecordedOutcome();
+    token = signer.sign(claims);
+    serviceWith();
+    await issued.record(token, claims);
   });
 
-  it('lets the client revoke its own token until the token’s expiry', async () => {
-    await serviceWith().revoke({ token, credentials: as(WEBAPP) });
-    expect([...revocations.revoked.entries()]).toEqual([['jti-1', T0 + 5]]);
+  afterEach(() => registry.onModuleDestroy());
+
+  it('lets the client revoke its own token, until one second past the token’s expiry', async () => {
+    await serviceWith().revoke(WEBAPP, token);
+    expect(await issued.find(token)).toEqual({ claims, revoked: true });
+    clock.now = T0 + 6;
+    expect((await registry.lookup('jti-1')).revoked).toBe(true);
+    clock.now = T0 + 7;
+    expect((await registry.lookup('jti-1')).revoked).toBe(false);
+    expect(outcome.events).toEqual([
+      { kind: 'record', event: 'token_revocation', fields: { result: 'revoked', jti: 'jti-1' } },
+    ]);
   });
 
   it('keeps the revocation for the leeway past expiry', async () => {
-    await serviceWith(2).revoke({ token, credentials: as(WEBAPP) });
-    expect(revocations.revoked.get('jti-1')).toBe(T0 + 7);
+    await serviceWith(2).revoke(WEBAPP, token);
+    clock.now = T0 + 8;
+    expect((await registry.lookup('jti-1')).revoked).toBe(true);
+    clock.now = T0 + 9;
+    expect((await registry.lookup('jti-1')).revoked).toBe(false);
   });
 
-  it('lets the resource server revoke a token of its audience', async () => {
-    await serviceWith().revoke({ token, credentials: as(RESOURCE_SERVER) });
-    expect(await revocations.isRevoked('jti-1')).toBe(true);
+  it('revokes a genuine token of the client that it has no record of', async () => {
+    const unrecorded = signer.sign(claimsFor({ jti: 'jti-2' }));
+    await serviceWith().revoke(WEBAPP, unrecorded);
+    expect((await registry.lookup('jti-2')).revoked).toBe(true);
   });
 
   it.each([
     ['another client', OTHER_CLIENT],
-    ['a resource server of another audience', OTHER_RS],
-  ])('does not let %s revoke the token, and says nothing about it', async (_name, caller) => {
-    await expect(serviceWith().revoke({ token, credentials: as(caller) })).resolves.toBeUndefined();
-    expect(revocations.revoked.size).toBe(0);
+    ['the resource server', RESOURCE_SERVER],
+  ])('refuses %s as unauthorized_client, and the token stays active', async (_name, caller) => {
+    const error = await rejected(() => serviceWith().revoke(caller, token));
+    expect(error).toBeInstanceOf(UnauthorizedClientError);
+    expect(error).toHaveProperty('description', 'the token was not issued to this client');
+    expect(error).toHaveProperty('detail', 'token of client 1234');
+    expect(await issued.find(token)).toEqual({ claims, revoked: false });
   });
 
-  it('answers an unknown token without revoking anything', async () => {
-    await expect(
-      serviceWith().revoke({ token: 'never-issued', credentials: as(WEBAPP) }),
-    ).resolves.toBeUndefined();
-    expect(revocations.revoked.size).toBe(0);
+  it.each([
+    ['a token it never issued', 'never-issued'],
+    ['a token longer than any of ours', `${'a'.repeat(4096)}.e30.sig`],
+  ])('answers %s without revoking anything', async (_name, value) => {
+    await expect(serviceWith().revoke(WEBAPP, value)).resolves.toBeUndefined();
+    expect((await registry.lookup('jti-1')).revoked).toBe(false);
+    expect(outcome.events).toEqual([
+      { kind: 'record', event: 'token_revocation', fields: { result: 'unknown' } },
+    ]);
   });
 
-  it.each([undefined, ''])('refuses a missing token (%p) as invalid_request', async (missing) => {
-    const error = await rejected(() =>
-      serviceWith().revoke({ token: missing, credentials: as(WEBAPP) }),
-    );
+  it('answers an expired token, even another client’s, without revoking anything', async () => {
+    clock.now = T0 + 5;
+    await expect(serviceWith().revoke(OTHER_CLIENT, token)).resolves.toBeUndefined();
+    await expect(serviceWith().revoke(WEBAPP, token)).resolves.toBeUndefined();
+    expect((await registry.lookup('jti-1')).revoked).toBe(false);
+  });
+
+  it('refuses a missing token as invalid_request', async () => {
+    const error = await rejected(() => serviceWith().revoke(WEBAPP, undefined));
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toHaveProperty('description', 'token is required');
-  });
-
-  it('refuses an unauthenticated caller', async () => {
-    const error = await rejected(() => serviceWith().revoke({ token, credentials: {} }));
-    expect(error).toBeInstanceOf(InvalidClientError);
-    expect(revocations.revoked.size).toBe(0);
   });
 });

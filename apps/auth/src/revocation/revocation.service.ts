@@ -1,51 +1,40 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { CLOCK, type Clock } from '@app/common';
-import { AuthConfig } from '../auth.config';
-import {
-  type ClientCredentials,
-  ClientAuthenticationService,
-} from '../clients/client-authentication.service';
-import { InvalidRequestError } from '../errors/oauth.errors';
-import { TOKEN_VERIFIER, type TokenVerifier } from '../signing/token-signer.port';
-import { REVOCATION_STORE, type RevocationStore } from './revocation-store.port';
-
-export interface RevocationRequest {
-  token?: string;
-  credentials: ClientCredentials;
-}
+import { REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
+import type { RegisteredClient } from '../clients/client-store.port';
+import { InvalidRequestError, UnauthorizedClientError } from '../errors/oauth.errors';
+import { IssuedTokens } from '../signing/issued-tokens.service';
 
 /**
- * Token revocation: a client may revoke the tokens issued to it, and a resource server those of
- * its audience. Unknown, invalid or foreign tokens are answered like revoked ones, so the
- * answer tells nothing. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ * Token revocation, least privilege: only the client a token was issued to may revoke it (RFC
+ * 7009 2.1). A known token of another client is refused, and stays active; an unknown, expired
+ * or malformed token is answered like a revoked one, so the answer tells nothing.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
 @Injectable()
 export class RevocationService {
   constructor(
-    private readonly clientAuthentication: ClientAuthenticationService,
-    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
-    @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly config: AuthConfig,
-    @InjectPinoLogger('RevocationService') private readonly logger: PinoLogger,
+    private readonly tokens: IssuedTokens,
+    @Inject(REQUEST_OUTCOME) private readonly outcome: RequestOutcome,
   ) {}
 
-  async revoke(request: RevocationRequest): Promise<void> {
-    const caller = await this.clientAuthentication.authenticate(request.credentials);
-    this.logger.assign({ client_id: caller.id });
-    if (request.token === undefined || request.token.length === 0) {
-      throw new InvalidRequestError('token is required');
+  async revoke(caller: RegisteredClient, token: string | undefined): Promise<void> {
+    if (token === undefined) throw new InvalidRequestError('token is required');
+    const found = await this.tokens.find(token);
+    if (found === undefined) {
+      this.outcome.record('token_revocation', { result: 'unknown' }, 'nothing to revoke');
+      return;
     }
-    const claims = this.verifier.verify(request.token, this.clock.nowSeconds());
-    const allowed =
-      claims !== undefined && (claims.client_id === caller.id || claims.aud === caller.audience);
-    if (claims !== undefined && allowed) {
-      await this.revocations.revoke(claims.jti, claims.exp + this.config.clockLeeway);
+    if (found.claims.client_id !== caller.id) {
+      throw new UnauthorizedClientError(
+        'the token was not issued to this client',
+        `token of client ${found.claims.client_id}`,
+      );
     }
-    this.logger.info(
-      { event: 'token_revocation', revoked: allowed, jti: claims?.jti },
-      allowed ? 'token revoked' : 'nothing to revoke',
+    await this.tokens.revoke(found.claims);
+    this.outcome.record(
+      'token_revocation',
+      { result: 'revoked', jti: found.claims.jti },
+      'token revoked',
     );
   }
 }

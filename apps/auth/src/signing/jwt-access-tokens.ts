@@ -1,64 +1,52 @@
 import { JwtService } from '@nestjs/jwt';
+import { checkAccessTokenHeader } from '@app/common';
 import {
   ACCESS_TOKEN_ALG,
   ACCESS_TOKEN_TYPE,
   type AccessTokenClaims,
-  isTimeScope,
-  type PublicJwk,
+  isScope,
 } from '@app/contracts';
-import { IssuedTokenCache } from './issued-token-cache';
-import type { KeySet } from './key-set';
-import type { TokenSigner, TokenVerifier } from './token-signer.port';
+import { signEs256 } from './es256';
+import type { SigningKeys } from './signing-keys';
+import type { TokenSigner } from './token-signer.port';
+import type { TokenVerifier } from './token-verifier.port';
 
 /**
- * RFC 9068 access tokens through @nestjs/jwt, the only file that knows JWT mechanics: ES256 with
- * a `kid`, `typ: at+jwt`; on the way in, the header is checked before any key is chosen, so
- * `alg: none`, HS256 with the public key, an unknown `kid` or another `typ` never verify.
+ * RFC 9068 access tokens: ES256 with a `kid`, `typ: at+jwt`. Signing is the hot path and uses the
+ * bare KeyObject (es256.ts says why); verifying a token this server did not just find in its
+ * registry is the rare path (a token of unknown origin, or one issued before a store restart)
+ * and goes through @nestjs/jwt, after the header check that keeps `alg: none`, HS256 with the
+ * public key, an unknown `kid` or another `typ` away from any key.
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export class JwtAccessTokens implements TokenSigner, TokenVerifier {
   private readonly jwt = new JwtService();
-  private readonly jwks: PublicJwk[];
-  private readonly issued: IssuedTokenCache;
 
   constructor(
-    private readonly keys: KeySet,
+    private readonly keys: SigningKeys,
     private readonly issuer: string,
     private readonly leewaySeconds: number,
-  ) {
-    this.jwks = [...keys.verification.values()].map((key) => key.jwk);
-    this.issued = new IssuedTokenCache(leewaySeconds);
-  }
+  ) {}
 
   sign(claims: AccessTokenClaims): string {
-    const token = this.jwt.sign(
-      { ...claims },
-      {
-        algorithm: ACCESS_TOKEN_ALG,
-        privateKey: this.keys.current.privateKey,
-        keyid: this.keys.current.kid,
-        header: { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYPE, kid: this.keys.current.kid },
-      },
+    const key = this.keys.signingKey();
+    return signEs256(
+      { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYPE, kid: key.kid },
+      claims,
+      key.privateKey,
     );
-    this.issued.remember(token, claims);
-    return token;
   }
 
-  publicJwks(): PublicJwk[] {
-    return this.jwks;
-  }
-
-  verify(token: string, now: number): AccessTokenClaims | undefined {
-    const mine = this.issued.recall(token, now);
-    if (mine !== undefined) return mine;
-    const kid = acceptableKid(token);
-    const key = kid === undefined ? undefined : this.keys.verification.get(kid);
+  async verify(token: string, now: number): Promise<AccessTokenClaims | undefined> {
+    const header = checkAccessTokenHeader(token);
+    if (!header.ok) return undefined;
+    const key = await this.keys.verificationKey(header.kid);
     if (key === undefined) return undefined;
     let payload: unknown;
     try {
       payload = this.jwt.verify(token, {
         // jsonwebtoken takes a KeyObject; @nestjs/jwt's typings only list string and Buffer.
-        publicKey: key.publicKey as unknown as Buffer,
+        publicKey: key as unknown as Buffer,
         algorithms: [ACCESS_TOKEN_ALG],
         issuer: this.issuer,
         clockTimestamp: now,
@@ -71,35 +59,20 @@ export class JwtAccessTokens implements TokenSigner, TokenVerifier {
   }
 }
 
-/** The `kid` of a compact JWS whose header is exactly what this server issues. */
-function acceptableKid(token: string): string | undefined {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 4096) return undefined;
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof header !== 'object' || header === null) return undefined;
-  const { alg, typ, kid } = header as Record<string, unknown>;
-  if (alg !== ACCESS_TOKEN_ALG || typeof kid !== 'string') return undefined;
-  if (typeof typ !== 'string' || !/^(application\/)?at\+jwt$/i.test(typ)) return undefined;
-  return kid;
-}
-
 function isAccessTokenClaims(payload: unknown): payload is AccessTokenClaims {
   if (typeof payload !== 'object' || payload === null) return false;
   const claims = payload as Record<string, unknown>;
+  const cnf = claims.cnf as Record<string, unknown> | undefined;
   return (
     typeof claims.iss === 'string' &&
     typeof claims.sub === 'string' &&
     claims.sub.length > 0 &&
     typeof claims.aud === 'string' &&
     typeof claims.client_id === 'string' &&
-    isTimeScope(claims.scope) &&
+    isScope(claims.scope) &&
     Number.isInteger(claims.iat) &&
     Number.isInteger(claims.exp) &&
-    typeof claims.jti === 'string'
+    typeof claims.jti === 'string' &&
+    (cnf === undefined || (typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string'))
   );
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { thrown } from '../../test/support/fakes';
-import { KeyError, loadKeySet } from './key-set';
+import { generateSigningKey, KeyError, loadKeySet } from './key-set';
 
 /** The RFC 7638 thumbprint of an EC key, computed here independently of the code under test. */
 function thumbprintOf(key: KeyObject): string {
@@ -103,5 +103,16 @@ describe('loadKeySet', () => {
     expect(() => loadKeySet(write('public.pem', p256().publicKey))).toThrow(
       'invalid setting SIGNING_KEY_FILE: cannot read a PEM key from',
     );
+  });
+});
+
+describe('generateSigningKey', () => {
+  it('makes a fresh P-256 key whose kid is its thumbprint and whose JWK is public only', () => {
+    const key = generateSigningKey();
+    expect(key.privateKey.asymmetricKeyType).toBe('ec');
+    expect(key.privateKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(key.kid).toBe(thumbprintOf(key.publicKey));
+    expect(Object.keys(key.jwk).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(generateSigningKey().kid).not.toBe(key.kid);
   });
 });

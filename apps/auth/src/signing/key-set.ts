@@ -22,6 +22,8 @@ export interface SigningKey extends VerificationKey {
 export interface KeySet {
   current: SigningKey;
   verification: ReadonlyMap<string, VerificationKey>;
+  /** True when the current key was generated at start (and so may be rotated), not configured. */
+  generated: boolean;
 }
 
 export class KeyError extends Error {
@@ -30,18 +32,14 @@ export class KeyError extends Error {
 
 /**
  * Builds the key set once at start, as KeyObjects (parsing a PEM per signature costs ten times
- * the signature). Without a key file a fresh P-256 key is generated: fine for one process, while
- * several replicas must share a configured key.
+ * the signature). Without a key file a fresh P-256 key is generated; replicas then publish their
+ * keys to each other through the key directory (SigningKeys).
  */
 export function loadKeySet(signingKeyFile?: string, previousKeyFile?: string): KeySet {
-  const privateKey =
+  const current =
     signingKeyFile === undefined
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
-      : readKey(signingKeyFile, 'SIGNING_KEY_FILE', (pem) => createPrivateKey(pem));
-  const current = {
-    ...verificationKey(createPublicKey(privateKey), 'SIGNING_KEY_FILE'),
-    privateKey,
-  };
+      ? generateSigningKey()
+      : signingKeyOf(readKey(signingKeyFile, 'SIGNING_KEY_FILE', (pem) => createPrivateKey(pem)));
   const verification = new Map<string, VerificationKey>([[current.kid, current]]);
   if (previousKeyFile !== undefined) {
     const previous = verificationKey(
@@ -50,7 +48,16 @@ export function loadKeySet(signingKeyFile?: string, previousKeyFile?: string): K
     );
     if (!verification.has(previous.kid)) verification.set(previous.kid, previous);
   }
-  return { current, verification };
+  return { current, verification, generated: signingKeyFile === undefined };
+}
+
+/** A fresh P-256 signing key. */
+export function generateSigningKey(): SigningKey {
+  return signingKeyOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+}
+
+function signingKeyOf(privateKey: KeyObject): SigningKey {
+  return { ...verificationKey(createPublicKey(privateKey), 'SIGNING_KEY_FILE'), privateKey };
 }
 
 function readKey(file: string, setting: string, parse: (pem: string) => KeyObject): KeyObject {

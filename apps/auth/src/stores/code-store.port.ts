@@ -1,10 +1,10 @@
-import type { TimeScope } from '@app/contracts';
+import type { Scope } from '@app/contracts';
 
 /** What an authorization code stands for; bound at issue, never changed. */
 export interface AuthorizationGrant {
   clientId: string;
   redirectUri: string;
-  scope: TimeScope;
+  scope: Scope;
   username: string;
   codeChallenge: string;
   /** Epoch seconds at which the code becomes worthless. */
@@ -23,7 +23,11 @@ export type SaveResult = 'saved' | 'quota_exceeded' | 'full';
 export type ConsumeResult =
   | { status: 'redeemed'; grant: AuthorizationGrant }
   | { status: 'replayed'; grant: AuthorizationGrant; issuedJti: string }
-  /** The code is unexpired and unused but was issued to another client: it is left untouched. */
+  /**
+   * The code was issued to another client: it is left untouched, neither consumed nor, when it
+   * was used, a reason to revoke its token (else a client holding a stolen used code could
+   * revoke another client's token).
+   */
   | { status: 'other_client' }
   | { status: 'unknown' };
 

@@ -6,9 +6,12 @@ import type { PublicJwk } from '@app/contracts';
  * the life of the last token it signed. Every replica's JWKS is this list.
  */
 export interface KeyDirectory {
-  /** Lists `jwk` (by its `kid`) until `until` (epoch seconds); publishing again moves `until`. */
+  /**
+   * Lists `jwk` (by its `kid`) through `until` (epoch seconds). Publishing again moves `until`
+   * later, never earlier: replicas that share one signing key each publish it with their own.
+   */
   publish(jwk: PublicJwk, until: number): Promise<void>;
-  /** Every key listed at `now`, in a stable order. */
+  /** Every key whose `until` is `now` or later, in a stable order (by `kid`). */
   list(now: number): Promise<PublicJwk[]>;
 }
 

@@ -1,17 +1,22 @@
-import { Body, Controller, Header, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { TokenRequestDto } from '@app/contracts';
-import { clientCredentialsOf } from './client-credentials';
+import {
+  AuthenticatedClient,
+  ClientAuthenticationGuard,
+} from '../clients/client-authentication.guard';
+import type { RegisteredClient } from '../clients/client-store.port';
 import { type IssuedToken, TokenService } from './token.service';
 
 interface TokenResponseBody {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
 }
 
 /** The token endpoint. @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1 */
 @Controller('token')
+@UseGuards(ClientAuthenticationGuard)
 export class TokenController {
   constructor(private readonly tokens: TokenService) {}
 
@@ -21,15 +26,14 @@ export class TokenController {
   @Header('pragma', 'no-cache')
   async token(
     @Body() body: TokenRequestDto,
-    @Ip() address: string,
-    @Headers('authorization') authorization?: string,
+    @AuthenticatedClient() client: RegisteredClient,
+    @Headers('dpop') dpopProof?: string | string[],
   ): Promise<TokenResponseBody> {
-    const issued = await this.tokens.issue({
-      grantType: body.grant_type,
-      code: body.code,
-      redirectUri: body.redirect_uri,
-      codeVerifier: body.code_verifier,
-      credentials: clientCredentialsOf(authorization, body, address),
+    const { grant_type, ...parameters } = body;
+    const issued = await this.tokens.issue(client, {
+      grantType: grant_type,
+      parameters,
+      dpopProof,
     });
     return toTokenResponse(issued);
   }
@@ -38,7 +42,7 @@ export class TokenController {
 function toTokenResponse(issued: IssuedToken): TokenResponseBody {
   return {
     access_token: issued.accessToken,
-    token_type: 'Bearer',
+    token_type: issued.tokenType,
     expires_in: issued.expiresIn,
     scope: issued.scope,
   };

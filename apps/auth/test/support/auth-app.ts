@@ -1,40 +1,26 @@
-import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CLOCK, configureFastify, createFastifyAdapter } from '@app/common';
+import { CLOCK } from '@app/common';
+import { type Override, testApp } from '../../../../libs/common/test/app';
+import { AUTH_APP } from '../../src/auth.app';
 import type { AuthConfig } from '../../src/auth.config';
-import { AuthModule } from '../../src/auth.module';
-import { configureAuthTransport } from '../../src/auth.transport';
 import { type FakeClock, testConfig } from './fakes';
 
 /**
- * Builds the authorization server as main.ts does (the same module, adapter, hooks and body
- * parsing), with logging silenced and, optionally, a fake clock in place of the system clock.
+ * The authorization server as main.ts builds it (`testApp` over AUTH_APP: the same module,
+ * adapter, hooks, headers and form parser), with logging silenced and, optionally, a fake clock
+ * in place of the system clock and other providers replaced by test doubles.
  */
-export async function createAuthApp(
+export function createAuthApp(
   options: {
     clock?: FakeClock;
     config?: Partial<AuthConfig>;
     /** Providers replaced by test doubles. */
-    overrides?: { token: symbol; value: unknown }[];
+    overrides?: readonly Override[];
   } = {},
 ): Promise<NestFastifyApplication> {
-  const config = testConfig(options.config);
-  let builder = Test.createTestingModule({ imports: [AuthModule.forRoot(config)] });
-  if (options.clock !== undefined) {
-    builder = builder.overrideProvider(CLOCK).useValue(options.clock);
-  }
-  for (const override of options.overrides ?? []) {
-    builder = builder.overrideProvider(override.token).useValue(override.value);
-  }
-  const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createFastifyAdapter(config),
-    { bodyParser: false },
-  );
-  const instance = app.getHttpAdapter().getInstance();
-  configureFastify(instance);
-  configureAuthTransport(instance, config);
-  await app.init();
-  await instance.ready();
-  return app;
+  const overrides: Override[] = [
+    ...(options.clock === undefined ? [] : [{ token: CLOCK, value: options.clock }]),
+    ...(options.overrides ?? []),
+  ];
+  return testApp(AUTH_APP, testConfig(options.config), overrides);
 }

@@ -1,12 +1,17 @@
 import type { Clock } from '@app/common';
-import type { AccessTokenClaims, PublicJwk } from '@app/contracts';
+import type { AccessTokenClaims } from '@app/contracts';
 import { AuthConfig } from '../../src/auth.config';
-import type { ClientStore, RegisteredClient } from '../../src/clients/client-store.port';
-import type { AuthorizationGrant, CodeStore, ConsumeResult } from '../../src/codes/code-store.port';
-import type { RevocationStore } from '../../src/revocation/revocation-store.port';
-import type { TokenSigner, TokenVerifier } from '../../src/signing/token-signer.port';
+import type { RegisteredClient } from '../../src/clients/client-store.port';
+import type { TokenSigner } from '../../src/signing/token-signer.port';
+import type { TokenVerifier } from '../../src/signing/token-verifier.port';
+import type { FailureCounterLimits } from '../../src/stores/failure-counter.port';
+import { compactJws } from '../../../../libs/common/test/jws';
 
-/** Tiny in-memory implementations of the authorization server's ports, for unit tests. */
+/**
+ * What the authorization server's unit tests share: the registered clients, a fake clock, and a
+ * fake signer. Stores are never faked here: unit tests use the real in-memory adapters
+ * (src/stores/memory) driven by the fake clock.
+ */
 
 export const T0 = 1_800_000_000;
 
@@ -16,6 +21,7 @@ export const WEBAPP: RegisteredClient = {
   redirectUris: ['http://localhost:5003/callback'],
   scopes: ['current_time', 'epoch_time'],
   grantTypes: ['authorization_code'],
+  requiresDpop: false,
 };
 
 export const RESOURCE_SERVER: RegisteredClient = {
@@ -24,12 +30,15 @@ export const RESOURCE_SERVER: RegisteredClient = {
   redirectUris: [],
   scopes: [],
   grantTypes: [],
-  audience: 'http://localhost:5002',
+  requiresDpop: false,
 };
 
 /** The example of RFC 7636 Appendix B: the verifier and its S256 challenge. */
 export const RFC7636_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 export const RFC7636_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+/** Failure limits far above what a test that is not about them reaches. */
+export const HIGH_FAILURE_LIMITS: FailureCounterLimits = { limit: 1_000_000, windowSeconds: 60 };
 
 export function testConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
   return Object.assign(new AuthConfig(), { logLevel: 'silent' }, overrides);
@@ -47,82 +56,27 @@ export class FakeClock implements Clock {
   }
 }
 
-export class FakeClientStore implements ClientStore {
-  private readonly clients: Map<string, RegisteredClient>;
-
-  constructor(...clients: RegisteredClient[]) {
-    this.clients = new Map(clients.map((client) => [client.id, client]));
-  }
-
-  findById(id: string): Promise<RegisteredClient | undefined> {
-    return Promise.resolve(this.clients.get(id));
-  }
-}
-
-export class FakeCodeStore implements CodeStore {
-  readonly saved = new Map<string, AuthorizationGrant>();
-  readonly issuedJtis = new Map<string, string>();
-
-  full = false;
-
-  save(code: string, grant: AuthorizationGrant): Promise<boolean> {
-    if (this.full) return Promise.resolve(false);
-    this.saved.set(code, grant);
-    return Promise.resolve(true);
-  }
-
-  peek(code: string, now: number): Promise<AuthorizationGrant | undefined> {
-    return Promise.resolve(this.unexpired(code, now));
-  }
-
-  consume(code: string, jti: string, now: number): Promise<ConsumeResult> {
-    const grant = this.unexpired(code, now);
-    if (grant === undefined) return Promise.resolve({ status: 'unknown' });
-    const issuedJti = this.issuedJtis.get(code);
-    if (issuedJti !== undefined) return Promise.resolve({ status: 'replayed', grant, issuedJti });
-    this.issuedJtis.set(code, jti);
-    return Promise.resolve({ status: 'redeemed', grant });
-  }
-
-  private unexpired(code: string, now: number): AuthorizationGrant | undefined {
-    const grant = this.saved.get(code);
-    return grant !== undefined && grant.expiresAt > now ? grant : undefined;
-  }
-}
-
-export class FakeRevocationStore implements RevocationStore {
-  /** jti -> the expiry it was revoked with. */
-  readonly revoked = new Map<string, number>();
-
-  revoke(jti: string, expiresAt: number): Promise<void> {
-    this.revoked.set(jti, expiresAt);
-    return Promise.resolve();
-  }
-
-  isRevoked(jti: string): Promise<boolean> {
-    return Promise.resolve(this.revoked.has(jti));
-  }
-}
-
-/** "Signs" a token as `token-<jti>` and verifies only tokens it signed, until their exp. */
+/**
+ * "Signs" a token as a compact JWS with a fake signature (so that it parses like a real one) and
+ * verifies only tokens it signed, until their exp; it remembers every verification, so that a
+ * test can tell a registry hit (no verification) from a full check.
+ */
 export class FakeTokens implements TokenSigner, TokenVerifier {
   readonly signed = new Map<string, AccessTokenClaims>();
   readonly verifiedAt: number[] = [];
 
   sign(claims: AccessTokenClaims): string {
-    const token = `token-${claims.jti}`;
+    const token = compactJws({ alg: 'ES256', typ: 'at+jwt', kid: 'fake' }, claims, () =>
+      Buffer.from(`fake-signature-${this.signed.size}`),
+    );
     this.signed.set(token, claims);
     return token;
   }
 
-  publicJwks(): PublicJwk[] {
-    return [];
-  }
-
-  verify(token: string, now: number): AccessTokenClaims | undefined {
+  verify(token: string, now: number): Promise<AccessTokenClaims | undefined> {
     this.verifiedAt.push(now);
     const claims = this.signed.get(token);
-    return claims !== undefined && claims.exp > now ? claims : undefined;
+    return Promise.resolve(claims !== undefined && now < claims.exp ? claims : undefined);
   }
 }
 
@@ -140,4 +94,4 @@ export function claimsFor(overrides: Partial<AccessTokenClaims> = {}): AccessTok
   };
 }
 
-export { fakeLogger, thrown, rejected } from '../../../../libs/common/test/doubles';
+export { RecordedOutcome, thrown, rejected } from '../../../../libs/common/test/doubles';

@@ -1,71 +1,89 @@
 import type { RegisteredClient } from '../../clients/client-store.port';
-import type { AuthorizationGrant } from '../../codes/code-store.port';
-import {
-  InvalidGrantError,
-  InvalidRequestError,
-  UnauthorizedClientError,
-} from '../../errors/oauth.errors';
+import { InvalidGrantError } from '../../errors/oauth.errors';
+import type { AuthorizationGrant } from '../../stores/code-store.port';
+import { InMemoryCodeStore } from '../../stores/memory/in-memory-code.store';
+import { InMemoryTokenRegistry } from '../../stores/memory/in-memory-token.registry';
 import {
   FakeClock,
-  FakeCodeStore,
-  FakeRevocationStore,
-  RESOURCE_SERVER,
   RFC7636_CHALLENGE,
   RFC7636_VERIFIER,
+  RecordedOutcome,
   T0,
   WEBAPP,
-  fakeLogger,
-  testConfig,
   rejected,
+  testConfig,
 } from '../../../test/support/fakes';
+import type { AuthConfig } from '../../auth.config';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
-import type { GrantParameters } from './grant-handler';
 
 const CALLBACK = 'http://localhost:5003/callback';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const OTHER_CLIENT: RegisteredClient = { ...WEBAPP, id: 'other', secret: 'other-secret' };
+const JKT = 'k'.repeat(43);
+
+type Parameters = { code: string; redirect_uri: string; code_verifier: string };
 
 describe('AuthorizationCodeGrant', () => {
-  let codes: FakeCodeStore;
-  let revocations: FakeRevocationStore;
   let clock: FakeClock;
+  let codes: InMemoryCodeStore;
+  let registry: InMemoryTokenRegistry;
+  let outcome: RecordedOutcome;
   let grant: AuthorizationCodeGrant;
 
-  const parameters = (overrides: Partial<GrantParameters> = {}): GrantParameters => ({
+  const parameters = (overrides: Partial<Parameters> = {}): Parameters => ({
     code: 'the-code',
-    redirectUri: CALLBACK,
-    codeVerifier: RFC7636_VERIFIER,
+    redirect_uri: CALLBACK,
+    code_verifier: RFC7636_VERIFIER,
     ...overrides,
   });
 
-  const issueCode = (
-    code = 'the-code',
-    overrides: Partial<AuthorizationGrant> = {},
-  ): Promise<boolean> =>
-    codes.save(code, {
-      clientId: '1234',
-      redirectUri: CALLBACK,
-      scope: 'epoch_time',
-      username: 'alice',
-      codeChallenge: RFC7636_CHALLENGE,
-      expiresAt: T0 + 60,
-      ...overrides,
-    });
+  const issueCode = (code = 'the-code', overrides: Partial<AuthorizationGrant> = {}) =>
+    codes.save(
+      code,
+      {
+        clientId: '1234',
+        redirectUri: CALLBACK,
+        scope: 'epoch_time',
+        username: 'alice',
+        codeChallenge: RFC7636_CHALLENGE,
+        expiresAt: T0 + 60,
+        owner: '192.0.2.1',
+        ...overrides,
+      },
+      T0,
+    );
+
+  const grantWith = (config: Partial<AuthConfig> = {}): AuthorizationCodeGrant =>
+    new AuthorizationCodeGrant(codes, registry, clock, outcome, testConfig(config));
+
+  /** What the store says of the code now: 'redeemed' means it was still unused. */
+  const statusOf = async (code = 'the-code', client = '1234') =>
+    (await codes.consume(code, client, 'probe-jti', clock.now)).status;
 
   beforeEach(async () => {
-    codes = new FakeCodeStore();
-    revocations = new FakeRevocationStore();
     clock = new FakeClock(T0 + 10);
-    grant = new AuthorizationCodeGrant(codes, revocations, clock, testConfig(), fakeLogger());
+    codes = new InMemoryCodeStore(
+      { quotaPerOwner: 100, keepUsedSeconds: 6, capacity: 1000 },
+      clock,
+    );
+    registry = new InMemoryTokenRegistry(clock);
+    outcome = new RecordedOutcome();
+    grant = grantWith();
     await issueCode();
   });
 
-  it('handles grant_type=authorization_code', () => {
+  afterEach(() => {
+    codes.onModuleDestroy();
+    registry.onModuleDestroy();
+  });
+
+  it('handles grant_type=authorization_code with code, redirect_uri and code_verifier', () => {
     expect(grant.grantType).toBe('authorization_code');
+    expect(grant.parameters).toEqual(['code', 'redirect_uri', 'code_verifier']);
   });
 
   it('grants exactly the claims of an RFC 9068 access token', async () => {
-    const claims = await grant.handle(WEBAPP, parameters());
+    const { claims } = await grant.handle(WEBAPP, parameters(), {});
 
     expect(claims).toEqual({
       iss: 'http://localhost:5001',
@@ -80,22 +98,29 @@ describe('AuthorizationCodeGrant', () => {
     expect(Object.keys(claims).sort()).toEqual(
       ['aud', 'client_id', 'exp', 'iat', 'iss', 'jti', 'scope', 'sub'].sort(),
     );
-    expect(codes.issuedJtis.get('the-code')).toBe(claims.jti);
+    expect(outcome.identity).toEqual({ user: 'alice' });
+  });
+
+  it('uses the code up, recording the jti of the token it gave', async () => {
+    const { claims } = await grant.handle(WEBAPP, parameters(), {});
+    expect(await codes.consume('the-code', '1234', 'probe', T0 + 10)).toMatchObject({
+      status: 'replayed',
+      issuedJti: claims.jti,
+    });
+  });
+
+  it('binds the token to the DPoP key of the request (cnf.jkt)', async () => {
+    const { claims } = await grant.handle(WEBAPP, parameters(), { dpopJkt: JKT });
+    expect(claims.cnf).toEqual({ jkt: JKT });
   });
 
   it('takes iss, aud and lifetime from the configuration', async () => {
-    const configured = new AuthorizationCodeGrant(
-      codes,
-      revocations,
-      clock,
-      testConfig({
-        issuer: 'https://as.example',
-        audience: 'https://rs.example',
-        accessTokenTtl: 30,
-      }),
-      fakeLogger(),
-    );
-    const claims = await configured.handle(WEBAPP, parameters());
+    const configured = grantWith({
+      issuer: 'https://as.example',
+      audience: 'https://rs.example',
+      accessTokenTtl: 30,
+    });
+    const { claims } = await configured.handle(WEBAPP, parameters(), {});
     expect([claims.iss, claims.aud, claims.exp - claims.iat]).toEqual([
       'https://as.example',
       'https://rs.example',
@@ -105,69 +130,89 @@ describe('AuthorizationCodeGrant', () => {
 
   it('gives every token its own jti', async () => {
     await issueCode('second-code');
-    const first = await grant.handle(WEBAPP, parameters());
-    const second = await grant.handle(WEBAPP, parameters({ code: 'second-code' }));
-    expect(first.jti).not.toBe(second.jti);
+    const first = await grant.handle(WEBAPP, parameters(), {});
+    const second = await grant.handle(WEBAPP, parameters({ code: 'second-code' }), {});
+    expect(first.claims.jti).not.toBe(second.claims.jti);
   });
 
   it('refuses a code issued to another client, without consuming it', async () => {
-    await expect(grant.handle(OTHER_CLIENT, parameters())).rejects.toThrow(InvalidGrantError);
-    expect(codes.issuedJtis.has('the-code')).toBe(false);
-    expect((await grant.handle(WEBAPP, parameters())).sub).toBe('alice');
+    const error = await rejected(() => grant.handle(OTHER_CLIENT, parameters(), {}));
+    expect(error).toBeInstanceOf(InvalidGrantError);
+    expect(error).toHaveProperty('description', 'the authorization code is invalid or expired');
+    expect(error).toHaveProperty('detail', 'code of another client');
+    expect((await grant.handle(WEBAPP, parameters(), {})).claims.sub).toBe('alice');
   });
 
   it('refuses an unknown code', async () => {
     expect(
-      await rejected(() => grant.handle(WEBAPP, parameters({ code: 'never-issued' }))),
+      await rejected(() => grant.handle(WEBAPP, parameters({ code: 'never-issued' }), {})),
     ).toEqual(
       expect.objectContaining({
         name: 'InvalidGrantError',
         code: 'invalid_grant',
         description: 'the authorization code is invalid or expired',
+        detail: 'unknown or expired code',
       }),
     );
   });
 
   it('refuses a code once its expiry is reached', async () => {
     clock.now = T0 + 60;
-    await expect(grant.handle(WEBAPP, parameters())).rejects.toThrow(InvalidGrantError);
-    expect(codes.issuedJtis.size).toBe(0);
+    await expect(grant.handle(WEBAPP, parameters(), {})).rejects.toThrow(InvalidGrantError);
+    clock.now = T0 + 59;
+    expect(await statusOf()).toBe('redeemed');
   });
 
   it('accepts a code one second before its expiry', async () => {
     clock.now = T0 + 59;
-    expect((await grant.handle(WEBAPP, parameters())).exp).toBe(T0 + 64);
+    expect((await grant.handle(WEBAPP, parameters(), {})).claims.exp).toBe(T0 + 64);
   });
 
-  it('refuses a replayed code and revokes the token of the first redemption', async () => {
-    const first = await grant.handle(WEBAPP, parameters());
+  it('refuses a replayed code and revokes the token of the first redemption, while it can live', async () => {
+    const first = await grant.handle(WEBAPP, parameters(), {});
     clock.advance(1);
 
-    expect(await rejected(() => grant.handle(WEBAPP, parameters()))).toEqual(
+    expect(await rejected(() => grant.handle(WEBAPP, parameters(), {}))).toEqual(
       expect.objectContaining({
         code: 'invalid_grant',
         description: 'the authorization code was already used',
+        detail: 'code replay',
       }),
     );
-    expect([...revocations.revoked.entries()]).toEqual([[first.jti, T0 + 11 + 5]]);
+    expect(outcome.events).toEqual([
+      {
+        kind: 'warn',
+        event: 'code_replayed',
+        fields: { revoked_jti: first.claims.jti },
+      },
+    ]);
+    // Revoked until the replay's now + lifetime + leeway + 1: past any token of that code.
+    clock.now = T0 + 11 + 5 + 1;
+    expect((await registry.lookup(first.claims.jti)).revoked).toBe(true);
+    clock.now = T0 + 11 + 5 + 2;
+    expect((await registry.lookup(first.claims.jti)).revoked).toBe(false);
   });
 
   it('keeps the revocation of a replayed code for the lifetime plus the leeway', async () => {
-    const lenient = new AuthorizationCodeGrant(
-      codes,
-      revocations,
-      clock,
-      testConfig({ clockLeeway: 3 }),
-      fakeLogger(),
-    );
-    const first = await lenient.handle(WEBAPP, parameters());
-    await expect(lenient.handle(WEBAPP, parameters())).rejects.toThrow(InvalidGrantError);
-    expect(revocations.revoked.get(first.jti)).toBe(T0 + 10 + 5 + 3);
+    const lenient = grantWith({ clockLeeway: 3 });
+    const first = await lenient.handle(WEBAPP, parameters(), {});
+    await expect(lenient.handle(WEBAPP, parameters(), {})).rejects.toThrow(InvalidGrantError);
+    clock.now = T0 + 10 + 5 + 3 + 1;
+    expect((await registry.lookup(first.claims.jti)).revoked).toBe(true);
+    clock.now = T0 + 10 + 5 + 3 + 2;
+    expect((await registry.lookup(first.claims.jti)).revoked).toBe(false);
+  });
+
+  it('revokes the first token by its jti, whether or not the registry recorded it', async () => {
+    // The token service records tokens; the grant alone leaves only the revocation behind.
+    const first = await grant.handle(WEBAPP, parameters(), {});
+    await expect(grant.handle(WEBAPP, parameters(), {})).rejects.toThrow(InvalidGrantError);
+    expect(await registry.lookup(first.claims.jti)).toEqual({ revoked: true });
   });
 
   it('refuses a redirect_uri other than the one of the authorization request', async () => {
     const error = await rejected(() =>
-      grant.handle(WEBAPP, parameters({ redirectUri: 'http://localhost:5003/other' })),
+      grant.handle(WEBAPP, parameters({ redirect_uri: 'http://localhost:5003/other' }), {}),
     );
     expect(error).toBeInstanceOf(InvalidGrantError);
     expect(error).toHaveProperty(
@@ -181,37 +226,46 @@ describe('AuthorizationCodeGrant', () => {
     ['the challenge itself', RFC7636_CHALLENGE],
     ['a verifier shorter than 43 characters', RFC7636_VERIFIER.slice(0, 42)],
   ])('refuses %s', async (_name, codeVerifier) => {
-    const error = await rejected(() => grant.handle(WEBAPP, parameters({ codeVerifier })));
+    const error = await rejected(() =>
+      grant.handle(WEBAPP, parameters({ code_verifier: codeVerifier }), {}),
+    );
     expect(error).toBeInstanceOf(InvalidGrantError);
     expect(error).toHaveProperty('description', 'code_verifier does not match the code challenge');
   });
 
   it('uses a code up on a failed verification, so that verifiers cannot be guessed in turn', async () => {
     await expect(
-      grant.handle(WEBAPP, parameters({ codeVerifier: 'x'.repeat(43) })),
+      grant.handle(WEBAPP, parameters({ code_verifier: 'x'.repeat(43) }), {}),
     ).rejects.toThrow(InvalidGrantError);
-    expect(await rejected(() => grant.handle(WEBAPP, parameters()))).toHaveProperty(
+    expect(await rejected(() => grant.handle(WEBAPP, parameters(), {}))).toHaveProperty(
       'description',
       'the authorization code was already used',
     );
   });
 
-  it.each([
-    ['code', { code: undefined }, 'code is required'],
-    ['an empty code', { code: '' }, 'code is required'],
-    ['redirect_uri', { redirectUri: undefined }, 'redirect_uri is required'],
-    ['code_verifier', { codeVerifier: undefined }, 'code_verifier is required (PKCE)'],
-  ])('refuses a request without %s as invalid_request', async (_name, overrides, description) => {
-    const error = await rejected(() => grant.handle(WEBAPP, parameters(overrides)));
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error).toHaveProperty('description', description);
-    expect(codes.issuedJtis.size).toBe(0);
-  });
+  describe('a code bound to a DPoP key (RFC 9449 10)', () => {
+    beforeEach(() => issueCode('bound-code', { dpopJkt: JKT }));
 
-  it('refuses a client not registered for the grant as unauthorized_client', async () => {
-    await expect(grant.handle(RESOURCE_SERVER, parameters())).rejects.toThrow(
-      UnauthorizedClientError,
-    );
-    expect(codes.issuedJtis.size).toBe(0);
+    it('is redeemed with a proof of that key', async () => {
+      const { claims } = await grant.handle(WEBAPP, parameters({ code: 'bound-code' }), {
+        dpopJkt: JKT,
+      });
+      expect(claims.cnf).toEqual({ jkt: JKT });
+    });
+
+    it.each([
+      ['no proof', {}],
+      ['a proof of another key', { dpopJkt: 'o'.repeat(43) }],
+    ])('is refused with %s, and used up', async (_name, context) => {
+      const error = await rejected(() =>
+        grant.handle(WEBAPP, parameters({ code: 'bound-code' }), context),
+      );
+      expect(error).toBeInstanceOf(InvalidGrantError);
+      expect(error).toHaveProperty(
+        'description',
+        'the DPoP proof does not match the key the code is bound to',
+      );
+      expect(await statusOf('bound-code')).toBe('replayed');
+    });
   });
 });

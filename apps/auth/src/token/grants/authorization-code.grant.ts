@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { CLOCK, type Clock } from '@app/common';
-import type { AccessTokenClaims } from '@app/contracts';
+import { CLOCK, type Clock, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
 import { AuthConfig } from '../../auth.config';
 import type { RegisteredClient } from '../../clients/client-store.port';
-import { CODE_STORE, type AuthorizationGrant, type CodeStore } from '../../codes/code-store.port';
+import { InvalidGrantError } from '../../errors/oauth.errors';
+import { verifierMatches } from '../../pkce/pkce';
 import {
-  InvalidGrantError,
-  InvalidRequestError,
-  UnauthorizedClientError,
-} from '../../errors/oauth.errors';
-import { REVOCATION_STORE, type RevocationStore } from '../../revocation/revocation-store.port';
-import type { GrantHandler, GrantParameters } from './grant-handler';
-import { verifierMatches } from './pkce';
+  type AuthorizationGrant,
+  CODE_STORE,
+  type CodeStore,
+} from '../../stores/code-store.port';
+import { TOKEN_REGISTRY, type TokenRegistry } from '../../stores/token-registry.port';
+import type { GrantContext, GrantHandler, GrantResult } from './grant-handler';
+
+type Parameter = 'code' | 'redirect_uri' | 'code_verifier';
 
 /**
  * grant_type=authorization_code: redeems a code exactly once for the client it was issued to,
@@ -22,36 +22,31 @@ import { verifierMatches } from './pkce';
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
  */
 @Injectable()
-export class AuthorizationCodeGrant implements GrantHandler {
+export class AuthorizationCodeGrant implements GrantHandler<Parameter> {
   readonly grantType = 'authorization_code';
+  readonly parameters: readonly Parameter[] = ['code', 'redirect_uri', 'code_verifier'];
 
   constructor(
     @Inject(CODE_STORE) private readonly codes: CodeStore,
-    @Inject(REVOCATION_STORE) private readonly revocations: RevocationStore,
+    @Inject(TOKEN_REGISTRY) private readonly tokens: TokenRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REQUEST_OUTCOME) private readonly outcome: RequestOutcome,
     private readonly config: AuthConfig,
-    @InjectPinoLogger('AuthorizationCodeGrant') private readonly logger: PinoLogger,
   ) {}
 
-  async handle(client: RegisteredClient, parameters: GrantParameters): Promise<AccessTokenClaims> {
-    const { code, redirectUri, codeVerifier } = required(parameters);
-    if (!client.grantTypes.includes('authorization_code')) {
-      throw new UnauthorizedClientError('this client may not use the authorization_code grant');
-    }
+  async handle(
+    client: RegisteredClient,
+    parameters: Readonly<Record<Parameter, string>>,
+    context: GrantContext,
+  ): Promise<GrantResult> {
     const now = this.clock.nowSeconds();
-    const grant = await this.codes.peek(code, now);
-    // A code issued to another client is not even consumed: that client could burn it otherwise.
-    if (grant === undefined || grant.clientId !== client.id) {
-      throw new InvalidGrantError(
-        'the authorization code is invalid or expired',
-        grant ? 'code of another client' : 'unknown or expired code',
-      );
-    }
     const jti = randomUUID();
-    await this.redeem(code, jti, now);
-    this.logger.assign({ user: grant.username });
-    checkBinding(grant, redirectUri, codeVerifier);
-    return {
+    const grant = await this.redeem(parameters.code, client, jti, now);
+    this.outcome.identify({ user: grant.username });
+    // Checked after the code is used up: a wrong verifier costs the code, so verifiers cannot
+    // be guessed in turn against one code.
+    checkBinding(grant, parameters.redirect_uri, parameters.code_verifier, context);
+    const claims = {
       iss: this.config.issuer,
       sub: grant.username,
       aud: this.config.audience,
@@ -61,39 +56,57 @@ export class AuthorizationCodeGrant implements GrantHandler {
       exp: now + this.config.accessTokenTtl,
       jti,
     };
+    return {
+      claims: context.dpopJkt === undefined ? claims : { ...claims, cnf: { jkt: context.dpopJkt } },
+    };
   }
 
-  /** Marks the code used; on a second redemption revokes the token of the first. */
-  private async redeem(code: string, jti: string, now: number): Promise<void> {
-    const result = await this.codes.consume(code, jti, now);
-    if (result.status === 'redeemed') return;
-    if (result.status === 'replayed') {
-      await this.revocations.revoke(
-        result.issuedJti,
-        now + this.config.accessTokenTtl + this.config.clockLeeway,
-      );
-      this.logger.warn(
-        { event: 'code_replayed', revoked_jti: result.issuedJti },
-        'authorization code replayed; its token is revoked',
-      );
-      throw new InvalidGrantError('the authorization code was already used', 'code replay');
+  /**
+   * Marks the code used, in one atomic step that also checks the client (a code presented by
+   * another client is not even consumed: that client could burn it otherwise); on a second
+   * redemption revokes the token of the first.
+   */
+  private async redeem(
+    code: string,
+    client: RegisteredClient,
+    jti: string,
+    now: number,
+  ): Promise<AuthorizationGrant> {
+    const result = await this.codes.consume(code, client.id, jti, now);
+    switch (result.status) {
+      case 'redeemed':
+        return result.grant;
+      case 'replayed':
+        await this.tokens.revoke(
+          result.issuedJti,
+          now + this.config.accessTokenTtl + this.config.clockLeeway + 1,
+        );
+        this.outcome.warn(
+          'code_replayed',
+          { revoked_jti: result.issuedJti },
+          'authorization code replayed; its token is revoked',
+        );
+        throw new InvalidGrantError('the authorization code was already used', 'code replay');
+      case 'other_client':
+        throw new InvalidGrantError(
+          'the authorization code is invalid or expired',
+          'code of another client',
+        );
+      case 'unknown':
+        throw new InvalidGrantError(
+          'the authorization code is invalid or expired',
+          'unknown or expired code',
+        );
     }
-    throw new InvalidGrantError(
-      'the authorization code is invalid or expired',
-      'code expired while redeeming',
-    );
   }
 }
 
-function required(parameters: GrantParameters): Required<GrantParameters> {
-  const { code, redirectUri, codeVerifier } = parameters;
-  if (code === undefined || code.length === 0) throw new InvalidRequestError('code is required');
-  if (redirectUri === undefined) throw new InvalidRequestError('redirect_uri is required');
-  if (codeVerifier === undefined) throw new InvalidRequestError('code_verifier is required (PKCE)');
-  return { code, redirectUri, codeVerifier };
-}
-
-function checkBinding(grant: AuthorizationGrant, redirectUri: string, codeVerifier: string): void {
+function checkBinding(
+  grant: AuthorizationGrant,
+  redirectUri: string,
+  codeVerifier: string,
+  context: GrantContext,
+): void {
   if (grant.redirectUri !== redirectUri) {
     throw new InvalidGrantError(
       'redirect_uri does not match the authorization request',
@@ -104,6 +117,13 @@ function checkBinding(grant: AuthorizationGrant, redirectUri: string, codeVerifi
     throw new InvalidGrantError(
       'code_verifier does not match the code challenge',
       'PKCE verification failed',
+    );
+  }
+  // RFC 9449 10: a code bound to a DPoP key at the authorization endpoint is redeemed with it.
+  if (grant.dpopJkt !== undefined && grant.dpopJkt !== context.dpopJkt) {
+    throw new InvalidGrantError(
+      'the DPoP proof does not match the key the code is bound to',
+      'dpop_jkt mismatch',
     );
   }
 }

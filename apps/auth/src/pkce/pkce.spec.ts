@@ -1,4 +1,4 @@
-import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from '../../../test/support/fakes';
+import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from '../../test/support/fakes';
 import { CODE_VERIFIER, S256_CHALLENGE, verifierMatches } from './pkce';
 
 describe('pkce', () => {
