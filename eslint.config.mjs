@@ -19,9 +19,27 @@ export default tseslint.config(
     },
   },
   {
-    // The domain knows nothing of HTTP (go-kit): no Fastify, no Nest HTTP exceptions.
-    files: ['apps/**/*.service.ts', 'apps/**/grants/**/*.ts', 'apps/**/*.port.ts', 'apps/**/*.errors.ts'],
-    ignores: ['**/*.spec.ts'],
+    // The domain knows nothing of HTTP (go-kit): no Fastify, no Nest HTTP exceptions, no HTTP
+    // client, not even through the common library's HTTP entry. Everything is domain code but the
+    // transport and adapter files listed in `ignores`.
+    files: ['apps/*/src/**/*.ts', 'libs/common/src/**/*.ts', 'libs/contracts/src/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/main.ts',
+      '**/*.app.ts',
+      '**/*.module.ts',
+      '**/*.controller.ts',
+      '**/*.guard.ts',
+      '**/*.decorator.ts',
+      '**/*.filter.ts',
+      '**/*.readiness.ts',
+      '**/*.client.ts',
+      '**/*.verifier.ts',
+      'apps/webapp/src/clients/**',
+      'libs/common/src/http/**',
+      'libs/common/src/logging/**',
+      'libs/common/src/metrics/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -29,14 +47,17 @@ export default tseslint.config(
           paths: [
             { name: 'fastify', message: 'Domain code knows nothing of HTTP.' },
             { name: '@nestjs/platform-fastify', message: 'Domain code knows nothing of HTTP.' },
+            { name: '@app/common/http', message: 'Domain code knows nothing of HTTP.' },
+            { name: 'node:http', message: 'Domain code knows nothing of HTTP.' },
             { name: 'undici', message: 'Outbound calls go through ports.' },
           ],
           patterns: [
             {
               group: ['@nestjs/common'],
-              importNames: ['HttpException', 'BadRequestException', 'UnauthorizedException', 'ForbiddenException', 'NotFoundException', 'HttpStatus', 'Req', 'Res'],
+              importNames: ['HttpException', 'BadRequestException', 'UnauthorizedException', 'ForbiddenException', 'NotFoundException', 'HttpStatus', 'Req', 'Res', 'Get', 'Post', 'Controller'],
               message: 'Domain code knows nothing of HTTP.',
             },
+            { group: ['**/http', '**/http/*'], message: 'Domain code knows nothing of HTTP.' },
           ],
         },
       ],

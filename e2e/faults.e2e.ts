@@ -25,6 +25,19 @@ const SHORT_TIMEOUT_MS = 500;
 /** What answering "within the timeout" may take beyond it: the reply itself and a busy machine. */
 const SLACK_MS = 400;
 
+
+/** RFC 8414: where the webapp discovers the authorization server's endpoints. */
+const METADATA = '/.well-known/oauth-authorization-server';
+
+/** A metadata document that names the real endpoints under `issuer`. */
+function metadataOf(issuer: string): string {
+  return JSON.stringify({
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+  });
+}
+
 describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
   let stack: Stack;
   const fakes: FakeServer[] = [];
@@ -88,7 +101,7 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
     assert.equal((await webappTime()).status, 200);
     // A graceful stop: SIGTERM ends the process with exit code 0.
     assert.deepEqual(await resource.stop(), { code: 0, signal: null });
-    await expectReadiness(stack.webappUrl, 503, { authorization: 'up', resource: 'down' });
+    await expectReadiness(stack.webappUrl, 503, { authorization: 'up', resource: 'down', metadata: 'up' });
     await expectReply(await webappTime(), 503, 'service_unavailable', WEBAPP_TIMEOUT_MS);
     await expectReply(
       await webappTime(stack.webappUrl, '/epoch_time'),
@@ -97,7 +110,7 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
       WEBAPP_TIMEOUT_MS,
     );
     await resource.start();
-    await expectReadiness(stack.webappUrl, 200, { authorization: 'up', resource: 'up' });
+    await expectReadiness(stack.webappUrl, 200, { authorization: 'up', resource: 'up', metadata: 'up' });
     const reply = await webappTime();
     assert.equal(reply.status, 200, reply.text);
     assert.equal(jsonBody(reply).user, 'demo');
@@ -260,6 +273,8 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
       let mode = 'html';
       const fakeAuth = await startFakeHttp((request, response) => {
         const url = new URL(request.url ?? '/', 'http://fake');
+        // Its metadata is sound, so that the webapp gets as far as the authorization request.
+        if (url.pathname === METADATA) return answer(200, metadataOf(stack.issuer))(request, response);
         if (url.pathname !== '/authorize') return answer(500, '{}')(request, response);
         const back = new URL(url.searchParams.get('redirect_uri') ?? 'http://nowhere/');
         const state = url.searchParams.get('state') ?? '';
@@ -306,7 +321,9 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
       }
       // The code of a bad authorization response is never redeemed.
       assert.deepEqual(
-        fakeAuth.requests.filter((r) => !r.url.startsWith('/authorize')).map((r) => r.url),
+        fakeAuth.requests
+          .filter((r) => !r.url.startsWith('/authorize') && r.url !== METADATA)
+          .map((r) => r.url),
         [],
       );
       assertNoCrash();

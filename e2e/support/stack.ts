@@ -210,6 +210,20 @@ export class ServiceProcess {
     }
   }
 
+  /** Waits until `GET /readyz` answers 200: every dependency up (the webapp: metadata found). */
+  async waitUntilReady(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) return;
+      if (Date.now() > deadline) throw new Error(`${this.label} did not become ready on ${this.url}`);
+      await sleep(50);
+    }
+  }
+
   private record(note: string): void {
     appendFileSync(this.logFile, `${note}\n`);
   }
@@ -297,6 +311,8 @@ export class Stack implements StackAddresses {
         stack.startApp('resource', { port: resourcePort }),
         stack.startApp('webapp', { port: webappPort }),
       ]);
+      // The webapp discovers the authorization server's metadata once it is up.
+      await stack.process('webapp').waitUntilReady();
     } catch (err) {
       await stack.stop();
       throw err;
