@@ -1,10 +1,4 @@
-import { runService } from '@app/common';
-import { ResourceConfig } from './resource.config';
-import { ResourceModule } from './resource.module';
+import { runService } from '@app/common/http';
+import { RESOURCE_APP } from './resource.app';
 
-void runService({
-  service: 'resource',
-  config: ResourceConfig,
-  module: (config) => ResourceModule.forRoot(config),
-  port: (config) => config.port,
-});
+void runService(RESOURCE_APP);

@@ -1,37 +1,66 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import {
-  createErrorReporter,
-  ERROR_REPORTER,
   CLOCK,
   type Clock,
-  createLoggerModule,
-  createValidationPipe,
-  HealthController,
-  MetricsController,
-  READINESS_PROBE,
-  type ReadinessProbe,
-  SystemClock,
-  UpstreamClient,
+  DPOP_REPLAY_CACHE,
+  InMemoryDpopReplayCache,
+  RedisDpopReplayCache,
+  REQUEST_OUTCOME,
+  type RequestOutcome,
 } from '@app/common';
+import { RedisConnection } from '@app/common/redis';
+import { METRICS, type Metrics, PlatformModule, UpstreamClient } from '@app/common/http';
 import {
   ACCESS_TOKEN_VERIFIER,
   type AccessTokenVerifier,
 } from './bearer/access-token-verifier.port';
-import { BearerGuard } from './bearer/bearer.guard';
 import { BearerService } from './bearer/bearer.service';
 import { IntrospectionVerifier } from './bearer/introspection.verifier';
 import { JwksVerifier } from './bearer/jwks.verifier';
-import { invalidRequest } from './errors/invalid-request.factory';
+import { AuthorizeAccessPipe } from './bearer/principal.decorator';
 import { ResourceExceptionFilter } from './errors/resource-exception.filter';
 import { ResourceConfig } from './resource.config';
+import { AUTH_PATHS, AUTH_UPSTREAM, REPLAY_STORE, ResourceReadiness } from './resource.readiness';
 import { TimeController } from './time/time.controller';
 import { TimeService } from './time/time.service';
 
-/** The authorization server's paths this server calls. */
-const AUTH_PATHS = { introspection: '/introspect', jwks: '/jwks.json', health: '/healthz' };
-
-export const AUTH_UPSTREAM = Symbol('AUTH_UPSTREAM');
+/**
+ * The DPoP replay cache: in memory, or in Redis with REDIS_URL, shared by every replica. A Redis
+ * that cannot answer refuses the proof (fail closed), and /readyz says so.
+ */
+function replayCacheProviders(config: ResourceConfig): Provider[] {
+  if (config.redisUrl === undefined) {
+    return [
+      {
+        provide: DPOP_REPLAY_CACHE,
+        inject: [CLOCK],
+        useFactory: (clock: Clock) => new InMemoryDpopReplayCache(clock),
+      },
+      { provide: REPLAY_STORE, useValue: undefined },
+    ];
+  }
+  const url = config.redisUrl;
+  return [
+    {
+      provide: REPLAY_STORE,
+      inject: [REQUEST_OUTCOME],
+      useFactory: (outcome: RequestOutcome) =>
+        RedisConnection.open(
+          { url, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisTimeoutMs },
+          outcome,
+        ),
+    },
+    {
+      provide: DPOP_REPLAY_CACHE,
+      inject: [REPLAY_STORE],
+      useFactory: (redis: RedisConnection) =>
+        new RedisDpopReplayCache(
+          { set: (key, value, options) => redis.run('dpop', (client) => client.set(key, value, options)) },
+          redis.key('dpop', ''),
+        ),
+    },
+  ];
+}
 
 /** The composition root of the resource server. */
 @Module({})
@@ -39,24 +68,26 @@ export class ResourceModule {
   static forRoot(config: ResourceConfig): DynamicModule {
     return {
       module: ResourceModule,
-      imports: [createLoggerModule('resource', config.logLevel)],
-      controllers: [TimeController, HealthController, MetricsController],
+      imports: [
+        PlatformModule.forRoot({
+          service: 'resource',
+          config,
+          filter: ResourceExceptionFilter,
+          secrets: [config.clientSecret],
+          readiness: ResourceReadiness,
+        }),
+      ],
+      controllers: [TimeController],
       providers: [
-        { provide: ResourceConfig, useValue: config },
-        { provide: CLOCK, useClass: SystemClock },
-        { provide: APP_PIPE, useValue: createValidationPipe(invalidRequest) },
-        {
-          provide: ERROR_REPORTER,
-          useValue: createErrorReporter('resource', config, [config.clientSecret]),
-        },
-        { provide: APP_FILTER, useClass: ResourceExceptionFilter },
         {
           provide: AUTH_UPSTREAM,
-          useFactory: () =>
+          inject: [METRICS],
+          useFactory: (metrics: Metrics) =>
             new UpstreamClient({
               name: 'authorization',
               baseUrl: config.authUrl,
               timeoutMs: config.upstreamTimeoutMs,
+              metrics,
             }),
         },
         {
@@ -72,7 +103,7 @@ export class ResourceModule {
                   issuer: config.issuer,
                   leewaySeconds: config.clockLeeway,
                   cacheSeconds: config.jwksCacheSeconds,
-                  refetchCooldownSeconds: 10,
+                  refetchCooldownSeconds: 1,
                 },
                 now,
               );
@@ -90,15 +121,10 @@ export class ResourceModule {
             );
           },
         },
-        {
-          provide: READINESS_PROBE,
-          inject: [AUTH_UPSTREAM],
-          useFactory: (auth: UpstreamClient): ReadinessProbe => ({
-            check: async () => ({ auth: await auth.answers(AUTH_PATHS.health) }),
-          }),
-        },
+        ...replayCacheProviders(config),
+        ResourceReadiness,
         BearerService,
-        BearerGuard,
+        AuthorizeAccessPipe,
         TimeService,
       ],
     };

@@ -1,7 +1,8 @@
 import { IntrospectionResponseDto } from '@app/contracts';
-import { parseReply, type UpstreamClient, UpstreamError } from '@app/common';
+import { basicAuthorization, UpstreamError } from '@app/common';
+import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
-import type { AccessTokenVerifier, CallContext, VerifiedToken } from './access-token-verifier.port';
+import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
 
 export interface IntrospectionVerifierOptions {
   path: string;
@@ -24,17 +25,20 @@ export class IntrospectionVerifier implements AccessTokenVerifier {
     private readonly options: IntrospectionVerifierOptions,
     private readonly nowSeconds: () => number,
   ) {
-    const credentials = `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`;
-    this.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    this.authorization = basicAuthorization(
+      options.clientId,
+      options.clientSecret,
+      'client_credentials',
+    );
   }
 
-  async verify(token: string, context: CallContext): Promise<VerifiedToken> {
+  async verify(token: string, request: AccessRequest): Promise<VerifiedToken> {
     const answer = await this.auth.send({
       method: 'POST',
       path: this.options.path,
       headers: { authorization: this.authorization },
       form: { token, token_type_hint: 'access_token' },
-      requestId: context.requestId,
+      requestId: request.requestId,
     });
     if (answer.status !== 200) {
       throw new UpstreamError(
@@ -50,7 +54,7 @@ export class IntrospectionVerifier implements AccessTokenVerifier {
   }
 
   private verifiedToken(reply: IntrospectionResponseDto): VerifiedToken {
-    const { iss, sub, aud, client_id, scope, exp, jti } = reply;
+    const { iss, sub, aud, client_id, scope, exp, jti, cnf } = reply;
     if (
       iss === undefined ||
       sub === undefined ||
@@ -81,6 +85,7 @@ export class IntrospectionVerifier implements AccessTokenVerifier {
       scopes: scope.split(' ').filter((s) => s.length > 0),
       expiresAt: exp,
       jti,
+      boundToJkt: cnf?.jkt,
     };
   }
 }

@@ -1,9 +1,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { ACCESS_TOKEN_ALG, JwksDto, type PublicJwk } from '@app/contracts';
-import { parseReply, type UpstreamClient, UpstreamError } from '@app/common';
+import { checkAccessTokenHeader, UpstreamError } from '@app/common';
+import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
-import type { AccessTokenVerifier, CallContext, VerifiedToken } from './access-token-verifier.port';
+import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
 
 export interface JwksVerifierOptions {
   path: string;
@@ -16,7 +17,7 @@ export interface JwksVerifierOptions {
 
 /**
  * Verifies RFC 9068 tokens locally against the authorization server's JWKS. The key set is
- * cached and refetched once on an unknown `kid` (rotation), at most once per cooldown, so forged
+ * cached and refetched on an unknown `kid` (rotation, a new replica), at most once per cooldown, so forged
  * `kid`s cannot turn into a flood of fetches. Revocation is not visible in this mode.
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
@@ -32,9 +33,10 @@ export class JwksVerifier implements AccessTokenVerifier {
     private readonly nowSeconds: () => number,
   ) {}
 
-  async verify(token: string, context: CallContext): Promise<VerifiedToken> {
-    const kid = kidOf(token);
-    const key = await this.keyFor(kid, context);
+  async verify(token: string, request: AccessRequest): Promise<VerifiedToken> {
+    const header = checkAccessTokenHeader(token);
+    if (!header.ok) throw new InvalidTokenError('the access token is invalid', header.reason);
+    const key = await this.keyFor(header.kid, request.requestId);
     let payload: unknown;
     try {
       payload = this.jwt.verify(token, {
@@ -51,33 +53,38 @@ export class JwksVerifier implements AccessTokenVerifier {
     return verifiedToken(payload);
   }
 
-  private async keyFor(kid: string, context: CallContext): Promise<KeyObject> {
+  private async keyFor(kid: string, requestId: string): Promise<KeyObject> {
     const age = this.nowSeconds() - this.fetchedAt;
     const fresh = age < this.options.cacheSeconds;
-    let key = fresh ? this.keys.get(kid) : undefined;
-    // A stale set is always refetched; an unknown kid in a fresh one at most once per cooldown.
-    if (key === undefined && (!fresh || age >= this.options.refetchCooldownSeconds)) {
-      await this.refresh(context);
-      key = this.keys.get(kid);
-    }
-    if (key === undefined)
+    const cached = fresh ? this.keys.get(kid) : undefined;
+    if (cached !== undefined) return cached;
+    // A stale set is refetched at once. An unknown kid in a fresh set (a key rotated in, or a
+    // replica that started seconds ago) waits for the next fetch, which comes at most once per
+    // cooldown: forged kids cannot turn into a flood of fetches, and a new key is still found.
+    const wait = fresh ? Math.max(0, this.options.refetchCooldownSeconds - age) : 0;
+    await this.refresh(requestId, wait);
+    const key = this.keys.get(kid);
+    if (key === undefined) {
       throw new InvalidTokenError('the access token is invalid', `unknown kid ${kid}`);
+    }
     return key;
   }
 
-  /** One fetch at a time; concurrent callers wait for the same one. */
-  private refresh(context: CallContext): Promise<void> {
-    this.inflight ??= this.fetch(context).finally(() => {
-      this.inflight = undefined;
-    });
+  /** One fetch at a time, after `waitSeconds`; concurrent callers wait for the same one. */
+  private refresh(requestId: string, waitSeconds: number): Promise<void> {
+    this.inflight ??= delay(waitSeconds * 1000)
+      .then(() => this.fetch(requestId))
+      .finally(() => {
+        this.inflight = undefined;
+      });
     return this.inflight;
   }
 
-  private async fetch(context: CallContext): Promise<void> {
+  private async fetch(requestId: string): Promise<void> {
     const answer = await this.auth.send({
       method: 'GET',
       path: this.options.path,
-      requestId: context.requestId,
+      requestId,
     });
     if (answer.status !== 200) {
       throw new UpstreamError(this.auth.name, 'bad_response', `JWKS answered ${answer.status}`);
@@ -106,35 +113,12 @@ export class JwksVerifier implements AccessTokenVerifier {
   }
 }
 
-/** The `kid` of a token whose header is what RFC 9068 prescribes; anything else is refused. */
-function kidOf(token: string): string {
-  const dot = token.indexOf('.');
-  if (dot <= 0) throw new InvalidTokenError('the access token is malformed', 'not a compact JWS');
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidTokenError('the access token is malformed', 'header is not JSON');
-  }
-  const { alg, typ, kid } = (typeof header === 'object' && header !== null ? header : {}) as Record<
-    string,
-    unknown
-  >;
-  if (alg !== ACCESS_TOKEN_ALG)
-    throw new InvalidTokenError('the access token is invalid', `alg ${String(alg)}`);
-  if (typeof typ !== 'string' || !/^(application\/)?at\+jwt$/i.test(typ)) {
-    throw new InvalidTokenError('the access token is invalid', `typ ${String(typ)}`);
-  }
-  if (typeof kid !== 'string') throw new InvalidTokenError('the access token is invalid', 'no kid');
-  return kid;
-}
-
 function verifiedToken(payload: unknown): VerifiedToken {
   const claims = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<
     string,
     unknown
   >;
-  const { iss, sub, aud, client_id, scope, exp, jti } = claims;
+  const { iss, sub, aud, client_id, scope, exp, jti, cnf } = claims;
   const audience =
     typeof aud === 'string'
       ? [aud]
@@ -159,5 +143,18 @@ function verifiedToken(payload: unknown): VerifiedToken {
     scopes: scope.split(' ').filter((s) => s.length > 0),
     expiresAt: exp,
     jti,
+    boundToJkt: jktOf(cnf),
   };
+}
+
+/** The thumbprint of a `cnf` claim, when it holds one. @see https://www.rfc-editor.org/rfc/rfc9449#section-6.1 */
+function jktOf(cnf: unknown): string | undefined {
+  if (typeof cnf !== 'object' || cnf === null) return undefined;
+  const jkt = (cnf as { jkt?: unknown }).jkt;
+  return typeof jkt === 'string' ? jkt : undefined;
+}
+
+function delay(milliseconds: number): Promise<void> {
+  if (milliseconds <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
 }

@@ -2,54 +2,80 @@ import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
+  assertNever,
+  DpopReplayCacheFullError,
   ERROR_REPORTER,
-  type ErrorReply,
+  InvalidDpopProofError,
   type ErrorReporter,
-  JsonExceptionFilter,
-  upstreamErrorReply,
+  REQUEST_OUTCOME,
+  type RequestOutcome,
+  StoreUnavailableError,
   UpstreamError,
 } from '@app/common';
+import { type ErrorReply, JsonExceptionFilter, upstreamErrorReply } from '@app/common/http';
 import { ResourceConfig } from '../resource.config';
 import { BearerError, InsufficientScopeError } from './resource.errors';
 
 /**
  * The only place where the resource server's errors become HTTP: RFC 6750 statuses and
- * `WWW-Authenticate` challenges, upstream failures as 502/503/504, anything else 500.
+ * `WWW-Authenticate` challenges (RFC 9449 7.1 for DPoP), upstream failures as 502/503/504,
+ * anything else 500.
  */
 @Catch()
 export class ResourceExceptionFilter extends JsonExceptionFilter {
   private readonly realm: string;
+  private readonly dpopAlgorithms: string;
 
   constructor(
     adapterHost: HttpAdapterHost,
     config: ResourceConfig,
     @Inject(ERROR_REPORTER) reporter: ErrorReporter,
     @InjectPinoLogger('ResourceExceptionFilter') logger: PinoLogger,
+    @Inject(REQUEST_OUTCOME) outcome: RequestOutcome,
   ) {
-    super(adapterHost, reporter, logger);
+    super(adapterHost, reporter, logger, outcome);
     this.realm = quoted(config.realm);
+    this.dpopAlgorithms = quoted(config.dpopAlgorithms.join(' '));
   }
 
   protected domainReply(exception: unknown): ErrorReply | undefined {
     if (exception instanceof BearerError) {
-      this.logger.info(
-        {
-          event: 'access_refused',
-          error: exception.code,
-          detail: exception.detail ?? exception.description,
-        },
+      this.outcome.record(
+        'access_refused',
+        { error: exception.code, detail: exception.detail ?? exception.description },
         'access refused',
       );
       return this.bearerReply(exception);
     }
-    if (exception instanceof UpstreamError) {
-      this.logger.warn(
-        {
-          event: 'upstream_failed',
-          upstream: exception.upstream,
-          failure: exception.failure,
-          detail: exception.detail,
+    if (exception instanceof InvalidDpopProofError) {
+      this.outcome.record(
+        'access_refused',
+        { error: exception.code, detail: exception.detail },
+        'access refused',
+      );
+      // RFC 9449 7.1: 401 with a DPoP challenge that names the error and the algorithms.
+      return {
+        status: 401,
+        body: { error: exception.code, error_description: exception.description },
+        headers: {
+          'www-authenticate': `DPoP realm=${this.realm}, algs=${this.dpopAlgorithms}, error="${exception.code}", error_description=${quoted(exception.description)}`,
         },
+      };
+    }
+    if (exception instanceof DpopReplayCacheFullError || exception instanceof StoreUnavailableError) {
+      return {
+        status: 503,
+        body: {
+          error: 'temporarily_unavailable',
+          error_description: 'the server cannot check proofs now; retry later',
+        },
+        headers: { 'retry-after': '1' },
+      };
+    }
+    if (exception instanceof UpstreamError) {
+      this.outcome.warn(
+        'upstream_failed',
+        { upstream: exception.upstream, failure: exception.failure, detail: exception.detail },
         'token validation failed upstream',
       );
       // With the authorization server gone, no token can be judged: the service is unavailable.
@@ -58,49 +84,44 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
     return undefined;
   }
 
-  /** @see https://www.rfc-editor.org/rfc/rfc6750#section-3 */
+  /**
+   * Each refusal with its challenge: Bearer (RFC 6750 3), or DPoP (RFC 9449 7.1) for a refusal
+   * of the DPoP scheme or of a DPoP-bound token. A request without a token gets the bare Bearer
+   * challenge the contract names; the DPoP scheme is advertised in the metadata.
+   */
   private bearerReply(err: BearerError): ErrorReply {
-    const challenge = (code: string): string =>
-      `Bearer realm=${this.realm}, error="${code}", error_description=${quoted(err.description)}`;
+    const body = { error: err.code as 'invalid_token', error_description: err.description };
+    const bearer = `Bearer realm=${this.realm}`;
+    const dpop = `DPoP realm=${this.realm}, algs=${this.dpopAlgorithms}`;
+    const challenge = (code: string, extra = ''): string =>
+      `${err.scheme === 'DPoP' ? dpop : bearer}, error="${code}", error_description=${quoted(err.description)}${extra}`;
     switch (err.code) {
       case 'missing_token':
         return {
           status: 401,
-          body: { error: 'invalid_request', error_description: err.description },
-          headers: { 'www-authenticate': `Bearer realm=${this.realm}` },
+          body: { ...body, error: 'invalid_request' },
+          headers: { 'www-authenticate': bearer },
         };
       case 'invalid_request':
         // RFC 6750 3.1: a malformed request SHOULD get 400, not 401.
-        return {
-          status: 400,
-          body: { error: err.code, error_description: err.description },
-          headers: { 'www-authenticate': challenge(err.code) },
-        };
+        return { status: 400, body, headers: { 'www-authenticate': challenge(err.code) } };
       case 'invalid_token':
-        return {
-          status: 401,
-          body: { error: err.code, error_description: err.description },
-          headers: { 'www-authenticate': challenge(err.code) },
-        };
-      case 'insufficient_scope':
+        return { status: 401, body, headers: { 'www-authenticate': challenge(err.code) } };
+      case 'insufficient_scope': {
+        const scope = err instanceof InsufficientScopeError ? err.scope : '';
         return {
           status: 403,
-          body: { error: err.code, error_description: err.description },
-          headers: {
-            'www-authenticate': `${challenge(err.code)}, scope=${quoted(err instanceof InsufficientScopeError ? err.scope : '')}`,
-          },
+          body,
+          headers: { 'www-authenticate': challenge(err.code, `, scope=${quoted(scope)}`) },
         };
+      }
       default:
         return assertNever(err.code);
     }
   }
 }
 
-function assertNever(code: never): never {
-  throw new Error(`unmapped error code ${String(code)}`);
-}
-
-/** An RFC 7230 quoted-string of printable ASCII. */
+/** An RFC 9110 quoted-string of printable ASCII. */
 function quoted(value: string): string {
   return `"${value.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
 }

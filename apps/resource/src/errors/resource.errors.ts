@@ -4,11 +4,16 @@
  */
 export abstract class BearerError extends Error {
   abstract readonly code:
-    'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+    | 'missing_token'
+    | 'invalid_request'
+    | 'invalid_token'
+    | 'insufficient_scope';
 
   constructor(
     readonly description: string,
     readonly detail?: string,
+    /** The scheme whose challenge answers the refusal (RFC 9449 7.1 for DPoP). */
+    readonly scheme: 'Bearer' | 'DPoP' = 'Bearer',
   ) {
     super(description);
   }
@@ -40,7 +45,8 @@ export class InsufficientScopeError extends BearerError {
   constructor(
     readonly scope: string,
     detail?: string,
+    scheme?: 'Bearer' | 'DPoP',
   ) {
-    super(`this endpoint needs the scope ${scope}`, detail);
+    super(`this endpoint needs the scope ${scope}`, detail, scheme);
   }
 }

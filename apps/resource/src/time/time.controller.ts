@@ -1,30 +1,28 @@
-import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
-import type { CurrentTimeResponseDto, EpochTimeResponseDto } from '@app/contracts';
-import { type AuthenticatedRequest, BearerGuard, RequiredScope } from '../bearer/bearer.guard';
+import { Controller, Header } from '@nestjs/common';
+import { defineGetRoute } from '@app/common/http';
+import { SCOPE_TABLE, SCOPES, type ScopeResponse } from '@app/contracts';
+import type { Principal as Caller } from '../bearer/bearer.service';
+import { Principal } from '../bearer/principal.decorator';
 import { TimeService } from './time.service';
 
-/** The protected API: each endpoint opens to a token with its own scope. */
+/**
+ * The protected API: one `GET` route per row of the scope table, each opened only by a token
+ * holding that row's scope. The routes are declared from the table below, so a new scope is a
+ * row there and a handler in time.handlers.ts, nothing here.
+ */
 @Controller()
-@UseGuards(BearerGuard)
 export class TimeController {
-  constructor(private readonly time: TimeService) {}
-
-  @Get('current_time')
-  @RequiredScope('current_time')
-  @Header('cache-control', 'no-store')
-  currentTime(@Req() request: AuthenticatedRequest): CurrentTimeResponseDto {
-    return { current_time: this.time.currentTime(), user: userOf(request) };
-  }
-
-  @Get('epoch_time')
-  @RequiredScope('epoch_time')
-  @Header('cache-control', 'no-store')
-  epochTime(@Req() request: AuthenticatedRequest): EpochTimeResponseDto {
-    return { epoch_time: this.time.epochTime(), user: userOf(request) };
-  }
+  constructor(readonly time: TimeService) {}
 }
 
-function userOf(request: AuthenticatedRequest): string {
-  if (request.principal === undefined) throw new Error('BearerGuard did not run');
-  return request.principal.user;
+for (const scope of SCOPES) {
+  defineGetRoute(TimeController, {
+    name: scope,
+    path: SCOPE_TABLE[scope].path,
+    parameters: [Principal(scope)],
+    decorators: [Header('cache-control', 'no-store')],
+    handler(this: TimeController, caller: Caller): ScopeResponse<typeof scope> {
+      return this.time.read(scope, caller);
+    },
+  });
 }

@@ -1,17 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/common';
+import type { Scope, ScopeResponse } from '@app/contracts';
+import type { Principal } from '../bearer/bearer.service';
+import { TIME_HANDLERS } from './time.handlers';
 
-/** The time, in the two shapes the endpoints promise. */
+/** The protected API: what each scope's endpoint answers to the caller its token names. */
 @Injectable()
 export class TimeService {
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
 
-  /** ISO 8601 in UTC with an explicit offset, to the second: 2026-01-02T03:04:05+00:00. */
-  currentTime(): string {
-    return new Date(this.clock.nowSeconds() * 1000).toISOString().replace('.000Z', '+00:00');
-  }
-
-  epochTime(): number {
-    return this.clock.nowSeconds();
+  read<S extends Scope>(scope: S, caller: Principal): ScopeResponse<S> {
+    return TIME_HANDLERS[scope](caller.user, this.clock);
   }
 }
