@@ -1,10 +1,4 @@
-import { runService } from '@app/common';
-import { WebappConfig } from './webapp.config';
-import { WebappModule } from './webapp.module';
+import { runService } from '@app/common/http';
+import { WEBAPP_APP } from './webapp.app';
 
-void runService({
-  service: 'webapp',
-  config: WebappConfig,
-  module: (config) => WebappModule.forRoot(config),
-  port: (config) => config.port,
-});
+void runService(WEBAPP_APP);

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { ServiceConfig, Setting } from '@app/common';
 
 const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
@@ -24,6 +24,13 @@ export class WebappConfig extends ServiceConfig {
   /** Who the flow runs for when the caller sends no credentials. */
   @Setting('DEFAULT_USER') @IsString() @MinLength(1) defaultUser = 'demo';
   @Setting('DEFAULT_PASSWORD') @IsString() @MinLength(1) defaultPassword = 'demo';
+
+  /**
+   * Sender-constrained tokens (RFC 9449): the webapp proves possession of its DPoP key at the
+   * token endpoint and at the resource server, so a copied token is worthless. One key per
+   * process. false: Bearer tokens, as the contract's plain clients use.
+   */
+  @Setting('DPOP', 'boolean') @IsBoolean() dpop = true;
 
   /** The whole flow (authorize, token, API call) must finish within this many milliseconds. */
   @Setting('UPSTREAM_TIMEOUT_MS', 'int') @IsInt() @Min(50) @Max(60000) upstreamTimeoutMs = 3000;

@@ -1,13 +1,22 @@
-import { parseReply, type UpstreamClient } from '@app/common';
-import { TokenResponseDto } from '@app/contracts';
+import {
+  basicAuthorization,
+  type DpopKey,
+  formEncoded,
+  InvalidInputError,
+  validateInput,
+} from '@app/common';
+import { parseForm, parseReply, type UpstreamClient } from '@app/common/http';
+import { AuthorizationResponseDto, TokenResponseDto } from '@app/contracts';
 import { BadUpstreamAnswerError } from '../errors/webapp.errors';
 import type {
   AuthServer,
   AuthorizationCall,
   AuthorizationResponse,
+  AuthorizationStart,
   TokenGrant,
 } from './auth-server.port';
 import type { CallContext } from './call-context';
+import type { AuthServerDiscovery } from './discovery';
 import { refusalOf } from './upstream-refusal';
 
 export interface AuthServerClientOptions {
@@ -15,7 +24,8 @@ export interface AuthServerClientOptions {
   clientSecret: string;
   redirectUri: string;
   tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
-  paths: { authorization: string; token: string };
+  /** The client's DPoP key, when its tokens are to be DPoP-bound. */
+  dpopKey?: DpopKey;
 }
 
 /**
@@ -27,29 +37,22 @@ export class AuthServerClient implements AuthServer {
 
   constructor(
     private readonly http: UpstreamClient,
+    private readonly discovery: AuthServerDiscovery,
     private readonly options: AuthServerClientOptions,
   ) {
-    // RFC 6749 2.3.1: the id and secret are form-encoded before Basic encoding.
-    const pair = `${formEncode(options.clientId)}:${formEncode(options.clientSecret)}`;
-    this.clientAuthorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    this.clientAuthorization = basicAuthorization(
+      options.clientId,
+      options.clientSecret,
+      'client_credentials',
+    );
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 */
   async authorize(call: AuthorizationCall, context: CallContext): Promise<AuthorizationResponse> {
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: this.options.clientId,
-      redirect_uri: this.options.redirectUri,
-      scope: call.scope,
-      state: call.state,
-      code_challenge: call.codeChallenge,
-      code_challenge_method: 'S256',
-    });
-    const login = Buffer.from(`${call.username}:${call.password}`).toString('base64');
     const answer = await this.http.send({
       method: 'GET',
-      path: `${this.options.paths.authorization}?${query.toString()}`,
-      headers: { authorization: `Basic ${login}` },
+      path: `${(await this.discovery.endpoints(context.signal)).authorizationPath}?${this.authorizationQuery(call)}`,
+      headers: { authorization: basicAuthorization(call.username, call.password, 'login') },
       requestId: context.requestId,
       signal: context.signal,
     });
@@ -76,9 +79,13 @@ export class AuthServerClient implements AuthServer {
       form.client_id = this.options.clientId;
       form.client_secret = this.options.clientSecret;
     }
+    const endpoints = await this.discovery.endpoints(context.signal);
+    const dpop = this.dpopKeyFor(endpoints.dpopAlgorithms);
+    // RFC 9449 5: a proof for this request asks for a token bound to the key.
+    if (dpop !== undefined) headers.dpop = dpop.proof({ htm: 'POST', htu: endpoints.tokenEndpoint });
     const answer = await this.http.send({
       method: 'POST',
-      path: this.options.paths.token,
+      path: endpoints.tokenPath,
       headers,
       form,
       requestId: context.requestId,
@@ -94,29 +101,56 @@ export class AuthServerClient implements AuthServer {
     };
   }
 
+  /** The DPoP key to use, when there is one and the server accepts its algorithm. */
+  private dpopKeyFor(algorithms: readonly string[]): DpopKey | undefined {
+    const key = this.options.dpopKey;
+    return key !== undefined && algorithms.includes(key.alg) ? key : undefined;
+  }
+
+  /** Where the user agent starts a login: the authorization endpoint with the request. */
+  async authorizationUrl(call: AuthorizationStart, context: CallContext): Promise<string> {
+    const { authorizationEndpoint } = await this.discovery.endpoints(context.signal);
+    return `${authorizationEndpoint}?${this.authorizationQuery(call)}`;
+  }
+
+  /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 */
+  private authorizationQuery(call: AuthorizationStart): string {
+    const parameters: [string, string][] = [
+      ['response_type', 'code'],
+      ['client_id', this.options.clientId],
+      ['redirect_uri', this.options.redirectUri],
+      ['scope', call.scope],
+      ['state', call.state],
+      ['code_challenge', call.codeChallenge],
+      ['code_challenge_method', 'S256'],
+    ];
+    return parameters.map(([name, value]) => `${name}=${formEncoded(value)}`).join('&');
+  }
+
   /** The query of a redirect to our own redirect URI; a redirect anywhere else is not ours. */
   private redirectParameters(location: string | string[] | undefined): AuthorizationResponse {
     const prefix = `${this.options.redirectUri}${this.options.redirectUri.includes('?') ? '&' : '?'}`;
     if (typeof location !== 'string' || !location.startsWith(prefix)) {
       throw new BadUpstreamAnswerError(this.http.name, 'redirect to an unexpected location');
     }
-    const params = new URL(location).searchParams;
-    const one = (name: string): string | undefined => {
-      const values = params.getAll(name);
-      if (values.length > 1)
-        throw new BadUpstreamAnswerError(this.http.name, `${name} repeated in redirect`);
-      return values[0];
-    };
-    return {
-      code: one('code'),
-      state: one('state'),
-      iss: one('iss'),
-      error: one('error'),
-      errorDescription: one('error_description'),
-    };
+    let response: AuthorizationResponseDto;
+    try {
+      response = validateInput(AuthorizationResponseDto, parseForm(location.slice(prefix.length)));
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      throw new BadUpstreamAnswerError(this.http.name, `redirect: ${err.description}`);
+    }
+    return authorizationResponseOf(response);
   }
 }
 
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+');
+/** The redirect's parameters in the flow's terms. */
+export function authorizationResponseOf(dto: AuthorizationResponseDto): AuthorizationResponse {
+  return {
+    code: dto.code,
+    state: dto.state,
+    iss: dto.iss,
+    error: dto.error,
+    errorDescription: dto.error_description,
+  };
 }

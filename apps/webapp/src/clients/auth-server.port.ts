@@ -1,10 +1,15 @@
-import type { TimeScope } from '@app/contracts';
+import type { Scope } from '@app/contracts';
 import type { CallContext } from './call-context';
 
-export interface AuthorizationCall {
-  scope: TimeScope;
+/** An authorization request: the scope, and the flow's state and PKCE challenge. */
+export interface AuthorizationStart {
+  scope: Scope;
   state: string;
   codeChallenge: string;
+}
+
+/** An authorization request this client sends itself, with the user's login. */
+export interface AuthorizationCall extends AuthorizationStart {
   username: string;
   password: string;
 }
@@ -27,7 +32,10 @@ export interface TokenGrant {
 
 /** The authorization server, as this client uses it. */
 export interface AuthServer {
+  /** The back channel: the webapp plays the user agent and reads the redirect. */
   authorize(call: AuthorizationCall, context: CallContext): Promise<AuthorizationResponse>;
+  /** The front channel: where to send a browser to start the same request. */
+  authorizationUrl(start: AuthorizationStart, context: CallContext): Promise<string>;
   exchangeCode(code: string, codeVerifier: string, context: CallContext): Promise<TokenGrant>;
 }
 

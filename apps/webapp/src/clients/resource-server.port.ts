@@ -1,14 +1,15 @@
-import type { TimeScope } from '@app/contracts';
+import type { Scope, ScopeResponse } from '@app/contracts';
 import type { CallContext } from './call-context';
 
-/** What the resource server answered: the time in the endpoint's shape, and for whom. */
-export type TimeReading =
-  | { scope: 'current_time'; currentTime: string; user: string }
-  | { scope: 'epoch_time'; epochTime: number; user: string };
+/** An access token as the flow obtained it: the value and how it must be presented. */
+export interface AccessToken {
+  value: string;
+  type: 'Bearer' | 'DPoP';
+}
 
-/** The resource server, as this client uses it. */
+/** The resource server, as this client uses it: one endpoint per scope of the table. */
 export interface ResourceServer {
-  fetchTime(scope: TimeScope, accessToken: string, context: CallContext): Promise<TimeReading>;
+  fetch<S extends Scope>(scope: S, token: AccessToken, context: CallContext): Promise<ScopeResponse<S>>;
 }
 
 export const RESOURCE_SERVER = Symbol('RESOURCE_SERVER');

@@ -1,13 +1,13 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { UpstreamError, validateInput } from '@app/common';
+import type { UpstreamResponse } from '@app/common/http';
 import { OAuthErrorResponseDto } from '@app/contracts';
-import { type UpstreamResponse, UpstreamError } from '@app/common';
 import { BadUpstreamAnswerError, UpstreamRefusedError } from '../errors/webapp.errors';
 
 /**
  * Turns a non-success answer into the webapp's error: 401 and 403 are refusals passed on to the
- * caller with the upstream's own error code; 503 and 504 mean the upstream could not serve; any
- * other status is an unusable answer.
+ * caller with the upstream's own error code; 429, 503 and 504 mean the upstream could not serve
+ * now (the caller gets 503 or 504, with the upstream's Retry-After); any other status is an
+ * unusable answer.
  */
 export function refusalOf(upstream: string, answer: UpstreamResponse): Error {
   const body = oauthErrorOf(answer.json);
@@ -21,7 +21,11 @@ export function refusalOf(upstream: string, answer: UpstreamResponse): Error {
       `the ${upstream} server refused: ${description}`,
     );
   }
-  if (answer.status === 503) return new UpstreamError(upstream, 'unavailable', 'answered 503');
+  if (answer.status === 429 || answer.status === 503) {
+    return new UpstreamError(upstream, 'unavailable', `answered ${answer.status}`, {
+      retryAfterSeconds: retryAfterOf(answer.headers['retry-after']),
+    });
+  }
   if (answer.status === 504) return new UpstreamError(upstream, 'timeout', 'answered 504');
   const why = body === undefined ? '' : ` ${body.error}: ${body.error_description ?? ''}`;
   return new BadUpstreamAnswerError(upstream, `answered ${answer.status}${why}`);
@@ -29,6 +33,15 @@ export function refusalOf(upstream: string, answer: UpstreamResponse): Error {
 
 function oauthErrorOf(json: unknown): OAuthErrorResponseDto | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
-  const body = plainToInstance(OAuthErrorResponseDto, json);
-  return validateSync(body).length === 0 ? body : undefined;
+  try {
+    return validateInput(OAuthErrorResponseDto, json);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seconds of a Retry-After header (RFC 9110 10.2.3), when it is a sane delay. */
+function retryAfterOf(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string' || !/^\d{1,5}$/.test(header)) return undefined;
+  return Number(header);
 }

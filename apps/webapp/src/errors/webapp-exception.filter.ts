@@ -2,15 +2,19 @@ import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
+  assertNever,
   ERROR_REPORTER,
-  type ErrorReply,
   type ErrorReporter,
-  JsonExceptionFilter,
-  upstreamErrorReply,
+  REQUEST_OUTCOME,
+  type RequestOutcome,
   UpstreamError,
 } from '@app/common';
+import { type ErrorReply, JsonExceptionFilter, upstreamErrorReply } from '@app/common/http';
 import type { ErrorCode } from '@app/contracts';
-import { UpstreamRefusedError, WebappError } from './webapp.errors';
+import { AuthorizationDeniedError, UpstreamRefusedError, WebappError } from './webapp.errors';
+
+/** How a caller logs in to the webapp. @see https://www.rfc-editor.org/rfc/rfc7617#section-2 */
+const BASIC_CHALLENGE = 'Basic realm="webapp", charset="UTF-8"';
 
 /**
  * The only place where the webapp's errors become HTTP: refusals passed on as 401/403, upstream
@@ -22,30 +26,24 @@ export class WebappExceptionFilter extends JsonExceptionFilter {
     adapterHost: HttpAdapterHost,
     @Inject(ERROR_REPORTER) reporter: ErrorReporter,
     @InjectPinoLogger('WebappExceptionFilter') logger: PinoLogger,
+    @Inject(REQUEST_OUTCOME) outcome: RequestOutcome,
   ) {
-    super(adapterHost, reporter, logger);
+    super(adapterHost, reporter, logger, outcome);
   }
 
   protected domainReply(exception: unknown): ErrorReply | undefined {
     if (exception instanceof WebappError) {
-      this.logger.warn(
-        {
-          event: 'flow_failed',
-          kind: exception.kind,
-          detail: exception.detail ?? exception.description,
-        },
+      this.outcome.warn(
+        'flow_failed',
+        { kind: exception.kind, detail: exception.detail ?? exception.description },
         'flow failed',
       );
       return webappErrorReply(exception);
     }
     if (exception instanceof UpstreamError) {
-      this.logger.warn(
-        {
-          event: 'upstream_failed',
-          upstream: exception.upstream,
-          failure: exception.failure,
-          detail: exception.detail,
-        },
+      this.outcome.warn(
+        'upstream_failed',
+        { upstream: exception.upstream, failure: exception.failure, detail: exception.detail },
         'upstream call failed',
       );
       return upstreamErrorReply(exception, 'service_unavailable');
@@ -54,12 +52,10 @@ export class WebappExceptionFilter extends JsonExceptionFilter {
   }
 }
 
-/** How a caller logs in to the webapp. @see https://www.rfc-editor.org/rfc/rfc7617#section-2 */
-const BASIC_CHALLENGE = 'Basic realm="webapp", charset="UTF-8"';
-
 function webappErrorReply(err: WebappError): ErrorReply {
   switch (err.kind) {
     case 'invalid_request':
+    case 'unknown_login':
       return {
         status: 400,
         body: { error: 'invalid_request', error_description: err.description },
@@ -71,8 +67,7 @@ function webappErrorReply(err: WebappError): ErrorReply {
         headers: { 'www-authenticate': BASIC_CHALLENGE },
       };
     case 'refused': {
-      if (!(err instanceof UpstreamRefusedError))
-        throw new Error('refused without an UpstreamRefusedError');
+      if (!(err instanceof UpstreamRefusedError)) throw new Error('refused without its error');
       // The upstream's own code, checked against RFC 6749's error syntax when it was read.
       return {
         status: err.status,
@@ -81,13 +76,15 @@ function webappErrorReply(err: WebappError): ErrorReply {
         ...(err.status === 401 ? { headers: { 'www-authenticate': BASIC_CHALLENGE } } : {}),
       };
     }
+    case 'denied': {
+      if (!(err instanceof AuthorizationDeniedError)) throw new Error('denied without its error');
+      return err.isRefusal
+        ? { status: 403, body: { error: err.error as ErrorCode, error_description: err.description } }
+        : { status: 502, body: { error: 'bad_gateway', error_description: err.description } };
+    }
     case 'bad_upstream_answer':
       return { status: 502, body: { error: 'bad_gateway', error_description: err.description } };
     default:
       return assertNever(err.kind);
   }
-}
-
-function assertNever(kind: never): never {
-  throw new Error(`unmapped error kind ${String(kind)}`);
 }

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UpstreamError } from '@app/common';
-import type { TimeScope } from '@app/contracts';
+import type { Scope } from '@app/contracts';
 import {
   AUTH_SERVER,
   type AuthServer,
   type AuthorizationResponse,
 } from '../clients/auth-server.port';
 import type { CallContext } from '../clients/call-context';
-import { BadUpstreamAnswerError } from '../errors/webapp.errors';
+import type { AccessToken } from '../clients/resource-server.port';
+import { AuthorizationDeniedError, BadUpstreamAnswerError } from '../errors/webapp.errors';
 import { WebappConfig } from '../webapp.config';
 import { createPkcePair, createState } from './pkce';
 
@@ -17,10 +18,19 @@ export interface Caller {
   password: string;
 }
 
+/** One flow in progress: what the client must remember between the request and the response. */
+export interface PendingFlow {
+  scope: Scope;
+  state: string;
+  codeVerifier: string;
+  codeChallenge: string;
+}
+
 /**
- * One complete authorization-code flow with PKCE for one scope: a fresh state and verifier,
- * the authorization request, the checks on the response (state, then iss per RFC 9207), and
- * the code exchange. Nothing is cached: every call gets a new token.
+ * One authorization-code flow with PKCE for one scope: a fresh state and verifier, the
+ * authorization request, the checks on the response (state, then iss per RFC 9207, then an
+ * error), and the code exchange. The webapp runs it whole for each API call (playing the user
+ * agent itself) or across a browser's redirect (/login, /callback). Nothing is cached.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
  */
 @Injectable()
@@ -30,31 +40,44 @@ export class AuthorizationCodeFlow {
     private readonly config: WebappConfig,
   ) {}
 
-  async obtainToken(scope: TimeScope, caller: Caller, context: CallContext): Promise<string> {
-    const state = createState();
+  /** A new flow for `scope`. */
+  begin(scope: Scope): PendingFlow {
     const pkce = createPkcePair();
+    return { scope, state: createState(), codeVerifier: pkce.verifier, codeChallenge: pkce.challenge };
+  }
+
+  /** The whole flow, with the webapp as the user agent. */
+  async obtainToken(scope: Scope, caller: Caller, context: CallContext): Promise<AccessToken> {
+    const flow = this.begin(scope);
     const response = await this.auth.authorize(
       {
         scope,
-        state,
-        codeChallenge: pkce.challenge,
+        state: flow.state,
+        codeChallenge: flow.codeChallenge,
         username: caller.username,
         password: caller.password,
       },
       context,
     );
-    const code = this.codeOf(response, state);
-    const grant = await this.auth.exchangeCode(code, pkce.verifier, context);
-    if (grant.tokenType.toLowerCase() !== 'bearer') {
-      throw new BadUpstreamAnswerError('authorization', `token_type ${grant.tokenType}`);
-    }
-    if (grant.scope.split(' ').join(' ') !== scope) {
+    return this.complete(flow, response, context);
+  }
+
+  /** Checks the authorization response against its flow, then exchanges the code. */
+  async complete(
+    flow: PendingFlow,
+    response: AuthorizationResponse,
+    context: CallContext,
+  ): Promise<AccessToken> {
+    const code = this.codeOf(response, flow.state);
+    const grant = await this.auth.exchangeCode(code, flow.codeVerifier, context);
+    const type = tokenTypeOf(grant.tokenType, this.config.dpop);
+    if (grant.scope.split(' ').join(' ') !== flow.scope) {
       throw new BadUpstreamAnswerError(
         'authorization',
-        `granted scope ${grant.scope}, asked ${scope}`,
+        `granted scope ${grant.scope}, asked ${flow.scope}`,
       );
     }
-    return grant.accessToken;
+    return { value: grant.accessToken, type };
   }
 
   /** @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4 */
@@ -68,14 +91,23 @@ export class AuthorizationCodeFlow {
       throw new UpstreamError('authorization', 'unavailable', 'temporarily_unavailable');
     }
     if (response.error !== undefined) {
-      throw new BadUpstreamAnswerError(
-        'authorization',
-        `authorization error ${response.error}: ${response.errorDescription ?? ''}`,
-      );
+      throw new AuthorizationDeniedError(response.error, response.errorDescription);
     }
     if (response.code === undefined || response.code.length === 0) {
       throw new BadUpstreamAnswerError('authorization', 'no code in the authorization response');
     }
     return response.code;
   }
+}
+
+/**
+ * How the token must be presented: Bearer, or DPoP when this client asked for a bound token (a
+ * server without DPoP may still answer Bearer, RFC 9449 5). Token types are case-insensitive
+ * (RFC 6749 5.1).
+ */
+function tokenTypeOf(tokenType: string, dpop: boolean): AccessToken['type'] {
+  const type = tokenType.toLowerCase();
+  if (type === 'bearer') return 'Bearer';
+  if (type === 'dpop' && dpop) return 'DPoP';
+  throw new BadUpstreamAnswerError('authorization', `token_type ${tokenType}`);
 }
