@@ -262,9 +262,10 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
         assert.ok(request !== undefined, 'the webapp never called the fake resource server');
         assert.equal(request.url, '/current_time');
         const authorization = String(request.headers.authorization ?? '');
-        assert.match(authorization, /^Bearer \S+$/);
+        // Bearer, or DPoP (the webapp's default) with its proof.
+        assert.match(authorization, /^(Bearer|DPoP) \S+$/);
         // A whole, genuine access token: the log check proves it never reached a log.
-        remember('access_token', authorization.slice('Bearer '.length));
+        remember('access_token', authorization.slice(authorization.indexOf(' ') + 1));
         assert.ok(webapp.running);
       });
     }

@@ -336,10 +336,11 @@ describe('hardening', () => {
 
   describe('every 401 carries a challenge (RFC 9110 15.5.2)', () => {
     it('invalid_client with client_secret_post, and with no credentials at all', async () => {
-      for (const form of [
+      const forms: Record<string, string>[] = [
         { grant_type: 'authorization_code', client_id: CLIENT_ID, client_secret: 'wrong' },
         { grant_type: 'authorization_code' },
-      ]) {
+      ];
+      for (const form of forms) {
         const reply = await postForm(`${stack.authUrl}/token`, form);
         assertJsonError(reply, 401, 'invalid_client');
         assert.match(reply.headers.get('www-authenticate') ?? '', /^Basic realm="[^"]+"/);

@@ -58,14 +58,36 @@ describe('RFC 6750 bearer token usage at the resource server', () => {
       expect(body.epoch_time).toBeLessThanOrEqual(before + 2);
     });
 
-    it('passes the request id to the verifier', async () => {
-      const response = await get('/epoch_time', {
+    it('hands the verifier the token, the request id, and the request as the client addressed it', async () => {
+      const response = await get('/epoch_time?x=1', {
         authorization: 'Bearer epoch',
         'x-request-id': 'trace-123',
+        host: 'rs.example:8443',
       });
       expect(response.statusCode).toBe(200);
       expect(response.headers['x-request-id']).toBe('trace-123');
-      expect(verifier.calls).toEqual([{ token: 'epoch', context: { requestId: 'trace-123' } }]);
+      expect(verifier.calls).toEqual([
+        {
+          token: 'epoch',
+          request: {
+            method: 'GET',
+            url: 'http://rs.example:8443/epoch_time?x=1',
+            dpop: undefined,
+            requestId: 'trace-123',
+          },
+        },
+      ]);
+    });
+
+    it('answers HEAD like GET, without a body', async () => {
+      const response = await app.inject({
+        method: 'HEAD',
+        url: '/current_time',
+        headers: { authorization: 'Bearer current' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body).toBe('');
     });
   });
 
@@ -87,17 +109,49 @@ describe('RFC 6750 bearer token usage at the resource server', () => {
     });
   });
 
+  describe('a malformed credential (RFC 6750 3.1: a malformed token is invalid_token, 401)', () => {
+    it.each([
+      ['two tokens', 'Bearer a b'],
+      ['a character outside b64token', 'Bearer a,b'],
+      ['no token after the scheme', 'Bearer'],
+      ['a token longer than any of this stack', `Bearer ${'a'.repeat(4097)}`],
+    ])('answers 401 invalid_token with a Bearer challenge for %s', async (_case, authorization) => {
+      const response = await get('/current_time', { authorization });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer realm="time", error="invalid_token", error_description="the access token is malformed"',
+      );
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.json()).toEqual({
+        error: 'invalid_token',
+        error_description: 'the access token is malformed',
+      });
+      expect(verifier.calls).toHaveLength(0);
+    });
+  });
+
   describe('a malformed request (RFC 6750 3.1 invalid_request: 400)', () => {
-    it('refuses a Bearer header without a valid token', async () => {
-      const response = await get('/current_time', { authorization: 'Bearer a b' });
+    it('refuses a token in both the header and the query as two methods at once', async () => {
+      const response = await get('/current_time?access_token=current', {
+        authorization: 'Bearer current',
+      });
       expect(response.statusCode).toBe(400);
       expect(response.headers['www-authenticate']).toBe(
-        'Bearer realm="time", error="invalid_request", error_description="the Authorization header is not a valid Bearer credential"',
+        'Bearer realm="time", error="invalid_request", error_description="send the access token in the Authorization header only"',
       );
       expect(response.json()).toEqual({
         error: 'invalid_request',
-        error_description: 'the Authorization header is not a valid Bearer credential',
+        error_description: 'send the access token in the Authorization header only',
       });
+      expect(verifier.calls).toHaveLength(0);
+    });
+
+    it('treats an access_token sent without a value as omitted (RFC 6749 3.1)', async () => {
+      const response = await get('/current_time?access_token=', {
+        authorization: 'Bearer current',
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json<{ user: string }>().user).toBe('alice');
     });
 
     it('takes a token in the query string for no authentication at all', async () => {

@@ -1,9 +1,12 @@
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jwkThumbprint } from '@app/common';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { CallContext, VerifiedToken } from '../src/bearer/access-token-verifier.port';
+import type { AccessRequest, VerifiedToken } from '../src/bearer/access-token-verifier.port';
 import { InvalidTokenError } from '../src/errors/resource.errors';
-import { FakeVerifier, testConfig } from './support/fakes';
+import { FakeVerifier, testConfig, verifiedToken } from './support/fakes';
+import { compactJws, es256 } from '../../../libs/common/test/jws';
 import {
   type Method,
   METHODS,
@@ -23,6 +26,7 @@ import {
   hostileRequestId,
   hostileText,
   longString,
+  mostly,
   oversizedBody,
   pathnameOf,
   percentEncode,
@@ -45,8 +49,8 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** A verifier that knows no token at all: every one it is asked about is invalid. */
 class RejectingVerifier extends FakeVerifier {
-  override async verify(token: string, context: CallContext): Promise<VerifiedToken> {
-    this.calls.push({ token, context });
+  override async verify(token: string, request: AccessRequest): Promise<VerifiedToken> {
+    this.calls.push({ token, request });
     throw new InvalidTokenError('the access token is not active');
   }
 }
@@ -58,7 +62,7 @@ const hostileBearer: fc.Arbitrary<string | undefined> = fc.oneof(
     weight: 3,
     arbitrary: fc
       .tuple(
-        fc.constantFrom('Bearer', 'bearer', 'BEARER', 'BeArEr'),
+        fc.constantFrom('Bearer', 'bearer', 'BEARER', 'BeArEr', 'DPoP', 'dpop', 'DPOP'),
         fc.constantFrom(' ', '  ', '\t', ''),
         fc.oneof(
           fc.stringMatching(/^[A-Za-z0-9\-._~+/]{1,200}=*$/),
@@ -79,6 +83,8 @@ const hostileBearer: fc.Arbitrary<string | undefined> = fc.oneof(
       'Bearer eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.e30.AAAA',
       'Bearertoken',
       'Bearer\ttoken',
+      'DPoP',
+      'DPoP eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.e30.AAAA',
       'Token abc',
       'Basic YWxpY2U6eA==',
     ),
@@ -135,7 +141,7 @@ describe('hostile input to the resource server (property-based)', () => {
     verifier.calls.length = 0;
   });
 
-  it('GET /current_time and /epoch_time: any Authorization and query gets 400 or 401 with a Bearer challenge', async () => {
+  it('GET /current_time and /epoch_time: any Authorization and query gets 400 or 401 with a challenge', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...TIME_PATHS),
@@ -155,7 +161,12 @@ describe('hostile input to the resource server (property-based)', () => {
           // No token is valid, so nothing opens and nothing is a scope problem.
           expect([400, 401]).toContain(response.statusCode);
           const challenge = String(response.headers['www-authenticate']);
-          expect(challenge).toMatch(/^Bearer realm="[^"]*"/);
+          // A refusal of a Bearer credential, or of none, is told in the Bearer scheme.
+          if (authorization === undefined || !/^dpop/i.test(authorization)) {
+            expect(challenge).toMatch(/^Bearer realm="[^"]*"/);
+          } else {
+            expect(challenge).toMatch(/^(Bearer|DPoP) realm="[^"]*"/);
+          }
           // A challenge is one header line of visible ASCII: nothing of the input breaks out.
           expect(challenge).toMatch(/^[\x20-\x7e]*$/);
           if (response.statusCode === 401 && verifier.calls.length > 0) {
@@ -300,7 +311,180 @@ describe('hostile input to the resource server (property-based)', () => {
           const id = response.headers['x-request-id'];
           const sane = requestId !== undefined && /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(requestId);
           if (sane) expect(id).toBe(requestId);
-          for (const call of verifier.calls) expect(call.context.requestId).toBe(id);
+          for (const call of verifier.calls) expect(call.request.requestId).toBe(id);
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+/** The resource server's own host, as a DPoP proof names it. */
+const HOST = 'localhost:5002';
+const URL_ = `http://${HOST}/current_time`;
+
+const athOf = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+/** A proof's ingredients: each the right one three times in four, else a wrong one. */
+const hostileProof = fc.record({
+  scheme: fc.constantFrom('DPoP', 'dpop', 'DPOP', 'Bearer'),
+  typ: mostly('dpop+jwt', fc.oneof(fc.constantFrom('JWT', 'at+jwt', 'DPOP+JWT', ''), hostileText)),
+  alg: mostly('ES256', fc.constantFrom('none', 'HS256', 'ES384', 'RS256', 'EdDSA', '')),
+  jwk: mostly<'own' | 'other' | 'private' | 'none' | 'garbage'>(
+    'own',
+    fc.constantFrom('other', 'private', 'none', 'garbage'),
+  ),
+  signature: mostly<'own' | 'other' | 'zeros' | 'empty'>(
+    'own',
+    fc.constantFrom('other', 'zeros', 'empty'),
+  ),
+  htm: mostly('GET', fc.constantFrom('POST', 'get', 'HEAD', '')),
+  htu: mostly(
+    URL_,
+    fc.constantFrom(
+      `${URL_}/`,
+      `http://${HOST}/epoch_time`,
+      `https://${HOST}/current_time`,
+      'http://localhost:5003/current_time',
+      'not a url',
+      '',
+    ),
+  ),
+  ath: mostly<'right' | 'other' | 'none' | 'garbage'>(
+    'right',
+    fc.constantFrom('other', 'none', 'garbage'),
+  ),
+  iatOffset: mostly(
+    0,
+    fc.oneof(fc.integer({ min: -100_000, max: -61 }), fc.integer({ min: 6, max: 100_000 })),
+  ),
+});
+
+type ProofRecipe = typeof hostileProof extends fc.Arbitrary<infer T> ? T : never;
+
+const RIGHT_PROOF: ProofRecipe = {
+  scheme: 'DPoP',
+  typ: 'dpop+jwt',
+  alg: 'ES256',
+  jwk: 'own',
+  signature: 'own',
+  htm: 'GET',
+  htu: URL_,
+  ath: 'right',
+  iatOffset: 0,
+};
+
+/** Whether every ingredient is the right one: then, and only then, the proof opens. */
+function isValid(recipe: ProofRecipe): boolean {
+  return (
+    recipe.scheme !== 'Bearer' &&
+    recipe.typ === 'dpop+jwt' &&
+    recipe.alg === 'ES256' &&
+    recipe.jwk === 'own' &&
+    recipe.signature === 'own' &&
+    recipe.htm === 'GET' &&
+    recipe.htu === URL_ &&
+    recipe.ath === 'right' &&
+    recipe.iatOffset === 0
+  );
+}
+
+describe('hostile DPoP proofs at the resource server (property-based)', () => {
+  const own = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ownJwk = own.publicKey.export({ format: 'jwk' });
+  const otherJwk = other.publicKey.export({ format: 'jwk' });
+  const privateJwk = own.privateKey.export({ format: 'jwk' });
+  let verifier: FakeVerifier;
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    verifier = new FakeVerifier();
+    verifier.tokens.set('bound', verifiedToken({ boundToJkt: jwkThumbprint(ownJwk) }));
+    app = await createResourceApp(testConfig({ dpopAlgorithms: ['ES256', 'EdDSA'] }), verifier);
+  });
+
+  afterAll(() => app.close());
+
+  function proofOf(recipe: ProofRecipe): string {
+    const jwk = {
+      own: ownJwk,
+      other: otherJwk,
+      private: privateJwk,
+      none: undefined,
+      garbage: 'jwk',
+    }[recipe.jwk];
+    const claims: Record<string, unknown> = {
+      jti: randomUUID(),
+      htm: recipe.htm,
+      htu: recipe.htu,
+      iat: Math.floor(Date.now() / 1000) + recipe.iatOffset,
+    };
+    if (recipe.ath !== 'none') {
+      claims.ath = { right: athOf('bound'), other: athOf('other'), garbage: '%%%' }[recipe.ath];
+    }
+    const signer = {
+      own: es256(own.privateKey),
+      other: es256(other.privateKey),
+      zeros: () => Buffer.alloc(64),
+      empty: () => Buffer.alloc(0),
+    }[recipe.signature];
+    return compactJws({ typ: recipe.typ, alg: recipe.alg, jwk }, claims, signer);
+  }
+
+  const send = async (authorization: string, dpop: string | string[] | undefined) => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/current_time',
+      headers: { host: HOST, authorization, ...(dpop === undefined ? {} : { dpop }) },
+    });
+    expectContractAnswer(response);
+    return response;
+  };
+
+  const expectDpopRefusal = (response: LightMyRequestResponse, error: string): void => {
+    expect(response.statusCode).toBe(401);
+    expect(errorOf(response).error).toBe(error);
+    const challenge = String(response.headers['www-authenticate']);
+    expect(challenge).toMatch(/^DPoP realm="time", algs="ES256 EdDSA", error="/);
+    expect(challenge).toMatch(/^[\x20-\x7e]*$/);
+  };
+
+  it('a DPoP-bound token opens only with a fresh, wholly right proof; anything else is 401 with a DPoP challenge', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileProof, async (recipe) => {
+        const proof = proofOf(recipe);
+        const response = await send(`${recipe.scheme} bound`, proof);
+        if (!isValid(recipe)) {
+          expectDpopRefusal(
+            response,
+            recipe.scheme === 'Bearer' ? 'invalid_token' : 'invalid_dpop_proof',
+          );
+          return;
+        }
+        expect(response.statusCode).toBe(200);
+        expect(response.json<{ user: string }>().user).toBe('alice');
+        // The same proof a second time is a replay.
+        const replay = await send(`${recipe.scheme} bound`, proof);
+        expectDpopRefusal(replay, 'invalid_dpop_proof');
+        expect(errorOf(replay).error_description).toBe('the DPoP proof has been used before');
+      }),
+      // The wholly right proof is always among the runs, however few there are.
+      { ...RUNS, examples: [[RIGHT_PROOF]] },
+    );
+  });
+
+  it('any DPoP header that is no proof, or several, gets 401 invalid_dpop_proof', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          headerText(300),
+          fc.constantFrom('', '.', '..', 'a.b.c', 'eyJ.eyJ.', 'e30.e30.e30', '=.=.='),
+          longString(1, 9_000).map((text) => percentEncode(text).slice(0, 9_000)),
+          fc.tuple(headerText(40), headerText(40)).map(([a, b]) => [a, b]),
+        ),
+        async (dpop) => {
+          expectDpopRefusal(await send('DPoP bound', dpop), 'invalid_dpop_proof');
         },
       ),
       RUNS,

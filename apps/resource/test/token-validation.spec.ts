@@ -1,8 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DpopKey } from '@app/common';
 import { AUDIENCE, ISSUER, testConfig } from './support/fakes';
 import { compactJws, es256 } from '../../../libs/common/test/jws';
-import { LocalServer, sendJson } from '../../../libs/common/test/local-server';
+import { LocalServer, closedPort, sendJson } from '../../../libs/common/test/local-server';
 import { createResourceApp } from './support/resource-app';
 
 /** The resource server with its real verifiers, against a local stand-in for the AS. */
@@ -91,6 +92,73 @@ describe('token validation against the authorization server', () => {
       });
     });
 
+    it('answers 503 with Retry-After when the authorization server cannot be reached', async () => {
+      app = await createResourceApp(
+        testConfig({ authUrl: `http://127.0.0.1:${await closedPort()}`, upstreamTimeoutMs: 500 }),
+      );
+      const response = await app.inject({
+        method: 'GET',
+        url: '/epoch_time',
+        headers: { authorization: 'Bearer t' },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.headers['www-authenticate']).toBeUndefined();
+      expect(response.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'the authorization server cannot be reached',
+      });
+    });
+
+    it('accepts a DPoP-bound token (cnf.jkt) only with a proof of the key it names', async () => {
+      const key = DpopKey.generate();
+      auth = await LocalServer.start((_request, response) =>
+        sendJson(response, 200, {
+          active: true,
+          scope: 'current_time',
+          client_id: '1234',
+          username: 'erin',
+          sub: 'erin',
+          aud: AUDIENCE,
+          iss: ISSUER,
+          exp: now() + 5,
+          iat: now(),
+          jti: 'j',
+          token_type: 'DPoP',
+          cnf: { jkt: key.thumbprint },
+        }),
+      );
+      app = await createResourceApp(testConfig({ authUrl: auth.url }));
+      const url = 'http://localhost:5002/current_time';
+      const proven = await app.inject({
+        method: 'GET',
+        url: '/current_time',
+        headers: {
+          host: 'localhost:5002',
+          authorization: 'DPoP tok.en',
+          dpop: key.proof({ htm: 'GET', htu: url, accessToken: 'tok.en' }),
+        },
+      });
+      expect(proven.statusCode).toBe(200);
+      expect(proven.json<{ user: string }>().user).toBe('erin');
+      const asBearer = await app.inject({
+        method: 'GET',
+        url: '/current_time',
+        headers: { host: 'localhost:5002', authorization: 'Bearer tok.en' },
+      });
+      expect(asBearer.statusCode).toBe(401);
+      expect(asBearer.json()).toEqual({
+        error: 'invalid_token',
+        error_description:
+          'the access token is DPoP-bound; send it with the DPoP scheme and a proof',
+      });
+      // The proof is the resource server's to check: the token alone goes to introspection.
+      expect(auth.requests.map((request) => request.body)).toEqual([
+        'token=tok.en&token_type_hint=access_token',
+        'token=tok.en&token_type_hint=access_token',
+      ]);
+    });
+
     it('answers 504 when the authorization server does not answer in time', async () => {
       auth = await LocalServer.start(() => undefined);
       app = await createResourceApp(testConfig({ authUrl: auth.url, upstreamTimeoutMs: 100 }));
@@ -148,6 +216,59 @@ describe('token validation against the authorization server', () => {
       });
       expect(wrongScope.statusCode).toBe(403);
       expect(auth.requests.map((request) => request.url)).toEqual(['/jwks.json']);
+    });
+
+    it('waits for the next JWKS fetch for a kid rotated in seconds ago, then accepts it', async () => {
+      const signer = (kid: string) => {
+        const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        return {
+          kid,
+          privateKey,
+          jwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig' },
+        };
+      };
+      const k1 = signer('k1');
+      const k2 = signer('k2');
+      let published = [k1.jwk];
+      auth = await LocalServer.start((_request, response) =>
+        sendJson(response, 200, { keys: published }),
+      );
+      const server = await createResourceApp(
+        testConfig({ authUrl: auth.url, tokenValidation: 'jwks' }),
+      );
+      app = server;
+      const tokenBy = (kid: string, privateKey: KeyObject): string => {
+        const iat = Math.floor(Date.now() / 1000);
+        return compactJws(
+          { alg: 'ES256', typ: 'at+jwt', kid },
+          {
+            iss: ISSUER,
+            sub: 'frank',
+            aud: AUDIENCE,
+            client_id: '1234',
+            scope: 'current_time',
+            iat,
+            exp: iat + 5,
+            jti: `j-${kid}`,
+          },
+          es256(privateKey),
+        );
+      };
+      const get = (token: string) =>
+        server.inject({
+          method: 'GET',
+          url: '/current_time',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      expect((await get(tokenBy('k1', k1.privateKey))).statusCode).toBe(200);
+      published = [k1.jwk, k2.jwk];
+      const started = Date.now();
+      const rotated = await get(tokenBy('k2', k2.privateKey));
+      expect(rotated.statusCode).toBe(200);
+      expect(rotated.json<{ user: string }>().user).toBe('frank');
+      // The module's cooldown is one second: the wait is at most that, and one fetch serves it.
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(auth.requests.map((request) => request.url)).toEqual(['/jwks.json', '/jwks.json']);
     });
   });
 });

@@ -80,8 +80,15 @@ const upstreamFailure = (upstream: string): fc.Arbitrary<Error | undefined> =>
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom(...FAILURES), hostileText)
-        .map(([failure, detail]) => new UpstreamError(upstream, failure, detail)),
+        .tuple(
+          fc.constantFrom(...FAILURES),
+          hostileText,
+          fc.option(fc.integer({ min: 0, max: 99_999 }), { nil: undefined }),
+        )
+        .map(
+          ([failure, detail, retryAfterSeconds]) =>
+            new UpstreamError(upstream, failure, detail, { retryAfterSeconds }),
+        ),
     },
     {
       weight: 1,
@@ -260,6 +267,26 @@ describe('hostile input to the webapp (property-based)', () => {
           expectContractAnswer(response, { upstreamFailures: true });
           expect([200, 401, 403, 502, 503, 504]).toContain(response.statusCode);
           expectTimeAnswer(path, response);
+          // A 503 says when to retry: the upstream's delay, else 1 second (RFC 9110 10.2.3).
+          // What the flow failed with: the authorization server's failure, or, once the flow got
+          // as far, the resource server's.
+          const failure = authFailure ?? (resource.calls.length > 0 ? resourceFailure : undefined);
+          if (response.statusCode === 503) {
+            const expected =
+              failure instanceof UpstreamError && failure.failure === 'unavailable'
+                ? String(failure.retryAfterSeconds ?? 1)
+                : '1';
+            expect(response.headers['retry-after']).toBe(expected);
+          } else {
+            expect(response.headers['retry-after']).toBeUndefined();
+          }
+          // A 403 passes on a refusal: the resource server's, or the user's at the authorization
+          // endpoint, which only ever names one of RFC 6749's three refusal codes.
+          if (response.statusCode === 403 && !(failure instanceof UpstreamRefusedError)) {
+            expect(['access_denied', 'invalid_scope', 'unauthorized_client']).toContain(
+              errorOf(response).error,
+            );
+          }
         },
       ),
       RUNS,

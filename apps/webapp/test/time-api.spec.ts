@@ -6,6 +6,7 @@ import {
   FIXED_TIME,
   FakeAuthServer,
   FakeResourceServer,
+  ISSUER,
   testConfig,
 } from './support/fakes';
 import { createWebappApp } from './support/webapp-app';
@@ -47,8 +48,8 @@ describe('the time API of the webapp (one authorization-code flow per call)', ()
       expect(auth.authorizeCalls.map((entry) => entry.call)).toMatchObject([
         { scope: 'current_time', username: 'demo', password: 'demo' },
       ]);
-      expect(resource.calls.map((call) => [call.scope, call.accessToken])).toEqual([
-        ['current_time', 'token-for-demo'],
+      expect(resource.calls.map((call) => [call.scope, call.token])).toEqual([
+        ['current_time', { value: 'token-for-demo', type: 'Bearer' }],
       ]);
     });
 
@@ -135,6 +136,55 @@ describe('the time API of the webapp (one authorization-code flow per call)', ()
       });
     });
 
+    it.each(['access_denied', 'invalid_scope', 'unauthorized_client'])(
+      'passes on an authorization error redirect %s as 403 JSON with its code',
+      async (error) => {
+        auth.redirect = (call) => ({
+          state: call.state,
+          iss: ISSUER,
+          error,
+          errorDescription: 'not for you',
+        });
+        const response = await get('/current_time');
+        expect(response.statusCode).toBe(403);
+        expect(response.headers['www-authenticate']).toBeUndefined();
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.json()).toEqual({
+          error,
+          error_description: 'the authorization server refused: not for you',
+        });
+        expect(auth.exchangeCalls).toHaveLength(0);
+      },
+    );
+
+    it.each(['invalid_request', 'unsupported_response_type', 'server_error'])(
+      'answers an authorization error redirect %s, which is no refusal, with 502',
+      async (error) => {
+        auth.redirect = (call) => ({ state: call.state, iss: ISSUER, error });
+        const response = await get('/current_time');
+        expect(response.statusCode).toBe(502);
+        expect(response.json()).toEqual({
+          error: 'bad_gateway',
+          error_description: `the authorization server refused: ${error}`,
+        });
+      },
+    );
+
+    it('answers temporarily_unavailable from the authorization endpoint with 503 and Retry-After 1', async () => {
+      auth.redirect = (call) => ({
+        state: call.state,
+        iss: ISSUER,
+        error: 'temporarily_unavailable',
+      });
+      const response = await get('/current_time');
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.json()).toEqual({
+        error: 'service_unavailable',
+        error_description: 'the authorization server cannot be reached',
+      });
+    });
+
     it('passes on a 403 of the resource server as 403 JSON', async () => {
       resource.failure = new UpstreamRefusedError(
         'resource',
@@ -186,6 +236,21 @@ describe('the time API of the webapp (one authorization-code flow per call)', ()
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.headers['x-request-id']).toMatch(UUID);
       expect(response.json()).toEqual(body);
+      expect(response.headers['retry-after']).toBe(failure === 'unavailable' ? '1' : undefined);
+    });
+
+    it("answers 503 with the upstream's own Retry-After when it asked for one (a 429 or 503)", async () => {
+      resource.failure = new UpstreamError('resource', 'unavailable', 'answered 429', {
+        retryAfterSeconds: 30,
+      });
+      const response = await get('/epoch_time');
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('30');
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.json()).toEqual({
+        error: 'service_unavailable',
+        error_description: 'the resource server cannot be reached',
+      });
     });
 
     it('maps a resource server that cannot be reached to 503 naming it', async () => {

@@ -327,7 +327,17 @@ export const hostileAuthorization: fc.Arbitrary<string | undefined> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(
-        fc.constantFrom('Basic', 'basic', 'BASIC', 'Bearer', 'bearer', 'Digest', 'Negotiate', ''),
+        fc.constantFrom(
+          'Basic',
+          'basic',
+          'BASIC',
+          'Bearer',
+          'bearer',
+          'DPoP',
+          'Digest',
+          'Negotiate',
+          '',
+        ),
         fc.constantFrom(' ', '', '  ', '\t'),
         headerText(),
       )

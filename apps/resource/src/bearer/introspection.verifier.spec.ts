@@ -1,6 +1,15 @@
-import { UpstreamClient, UpstreamError } from '@app/common';
+import { UpstreamError } from '@app/common';
+import { Metrics, UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
-import { AUDIENCE, FakeUpstream, ISSUER, T0, json, rejection } from '../../test/support/fakes';
+import {
+  AUDIENCE,
+  FakeUpstream,
+  ISSUER,
+  T0,
+  accessRequest,
+  json,
+  rejection,
+} from '../../test/support/fakes';
 import { LocalServer, sendJson } from '../../../../libs/common/test/local-server';
 import { IntrospectionVerifier } from './introspection.verifier';
 
@@ -32,6 +41,7 @@ function active(overrides: Record<string, unknown> = {}): Record<string, unknown
 
 describe('IntrospectionVerifier (RFC 7662)', () => {
   const now = (): number => T0;
+  const request = accessRequest({ requestId: 'r-1' });
 
   describe('against a fake upstream', () => {
     let upstream: FakeUpstream;
@@ -43,7 +53,7 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
     });
 
     it('turns an active answer into a verified token', async () => {
-      await expect(verifier.verify('tok', { requestId: 'r-1' })).resolves.toEqual({
+      await expect(verifier.verify('tok', request)).resolves.toStrictEqual({
         issuer: ISSUER,
         subject: 'alice',
         audience: [AUDIENCE],
@@ -51,11 +61,25 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
         scopes: ['current_time'],
         expiresAt: T0 + 5,
         jti: 'jti-9',
+        boundToJkt: undefined,
       });
     });
 
+    it('names the key a DPoP-bound token is bound to (RFC 9449 6.2 cnf.jkt)', async () => {
+      const jkt = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
+      upstream.answer = () => json(200, active({ token_type: 'DPoP', cnf: { jkt } }));
+      await expect(verifier.verify('tok', request)).resolves.toMatchObject({ boundToJkt: jkt });
+    });
+
+    it('treats a cnf that is no RFC 7638 thumbprint as bad_response', async () => {
+      upstream.answer = () => json(200, active({ cnf: { jkt: 'short' } }));
+      const err = await rejection(verifier.verify('tok', request));
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect((err as UpstreamError).failure).toBe('bad_response');
+    });
+
     it('posts the token with client_secret_basic credentials and the request id', async () => {
-      await verifier.verify('tok', { requestId: 'r-1' });
+      await verifier.verify('tok', request);
       expect(upstream.requests).toEqual([
         {
           method: 'POST',
@@ -71,23 +95,21 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
 
     it('refuses an inactive token as invalid_token', async () => {
       upstream.answer = () => json(200, { active: false });
-      const err = await rejection(verifier.verify('tok', { requestId: 'r' }));
+      const err = await rejection(verifier.verify('tok', request));
       expect(err).toBeInstanceOf(InvalidTokenError);
       expect((err as InvalidTokenError).description).toBe('the access token is not active');
     });
 
     it('refuses a token from another issuer', async () => {
       upstream.answer = () => json(200, active({ iss: 'http://evil.example' }));
-      const err = await rejection(verifier.verify('tok', { requestId: 'r' }));
+      const err = await rejection(verifier.verify('tok', request));
       expect(err).toBeInstanceOf(InvalidTokenError);
       expect((err as InvalidTokenError).detail).toBe('iss http://evil.example');
     });
 
     it('refuses a token that expired while the answer travelled (exp == now)', async () => {
       upstream.answer = () => json(200, active({ exp: T0 }));
-      await expect(verifier.verify('tok', { requestId: 'r' })).rejects.toBeInstanceOf(
-        InvalidTokenError,
-      );
+      await expect(verifier.verify('tok', request)).rejects.toBeInstanceOf(InvalidTokenError);
     });
 
     it('allows the configured leeway past exp', async () => {
@@ -97,24 +119,31 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
         now,
       );
       upstream.answer = () => json(200, active({ exp: T0 - 1 }));
-      await expect(verifier.verify('tok', { requestId: 'r' })).resolves.toMatchObject({
+      await expect(verifier.verify('tok', request)).resolves.toMatchObject({
         expiresAt: T0 - 1,
       });
     });
 
     it('splits a space-separated scope', async () => {
       upstream.answer = () => json(200, active({ scope: 'current_time  epoch_time' }));
-      await expect(verifier.verify('tok', { requestId: 'r' })).resolves.toMatchObject({
+      await expect(verifier.verify('tok', request)).resolves.toMatchObject({
         scopes: ['current_time', 'epoch_time'],
       });
     });
 
-    it.each([401, 500, 503])('treats a %i answer as bad_response', async (status) => {
+    it.each([401, 500])('treats a %i answer as bad_response', async (status) => {
       upstream.answer = () => json(status, { error: 'invalid_client' });
-      const err = await rejection(verifier.verify('tok', { requestId: 'r' }));
+      const err = await rejection(verifier.verify('tok', request));
       expect(err).toBeInstanceOf(UpstreamError);
       expect((err as UpstreamError).failure).toBe('bad_response');
       expect((err as UpstreamError).detail).toBe(`introspection answered ${status}`);
+    });
+
+    it.each([429, 503])('treats a %i answer as unavailable, with its Retry-After', async (status) => {
+      upstream.answer = () => ({ ...json(status, { error: 'temporarily_unavailable' }), headers: { 'retry-after': '7' } });
+      const err = await rejection(verifier.verify('tok', request));
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect(err).toMatchObject({ failure: 'unavailable', retryAfterSeconds: 7 });
     });
 
     it.each([
@@ -125,14 +154,14 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
       ['exp as a string', active({ exp: String(T0 + 5) })],
     ])('treats %s as bad_response', async (_case, body) => {
       upstream.answer = () => json(200, body);
-      const err = await rejection(verifier.verify('tok', { requestId: 'r' }));
+      const err = await rejection(verifier.verify('tok', request));
       expect(err).toBeInstanceOf(UpstreamError);
       expect((err as UpstreamError).failure).toBe('bad_response');
     });
 
     it('treats an active answer without the claims it needs as bad_response', async () => {
       upstream.answer = () => json(200, { active: true, scope: 'current_time' });
-      const err = await rejection(verifier.verify('tok', { requestId: 'r' }));
+      const err = await rejection(verifier.verify('tok', request));
       expect(err).toBeInstanceOf(UpstreamError);
       expect((err as UpstreamError).detail).toBe('active introspection answer lacks claims');
     });
@@ -149,9 +178,16 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
 
     it('sends a form-encoded body with Basic credentials and X-Request-ID', async () => {
       server = await LocalServer.start((_request, response) => sendJson(response, 200, active()));
-      client = new UpstreamClient({ name: 'auth', baseUrl: server.url, timeoutMs: 1000 });
+      client = new UpstreamClient({
+        name: 'auth',
+        baseUrl: server.url,
+        timeoutMs: 1000,
+        metrics: new Metrics('resource'),
+      });
       const verifier = new IntrospectionVerifier(client, OPTIONS, now);
-      await expect(verifier.verify('a.b.c', { requestId: 'req-42' })).resolves.toMatchObject({
+      await expect(
+        verifier.verify('a.b.c', accessRequest({ requestId: 'req-42' })),
+      ).resolves.toMatchObject({
         subject: 'alice',
       });
       const [request] = server.requests;
@@ -170,9 +206,14 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{"active": tru');
       });
-      client = new UpstreamClient({ name: 'auth', baseUrl: server.url, timeoutMs: 1000 });
+      client = new UpstreamClient({
+        name: 'auth',
+        baseUrl: server.url,
+        timeoutMs: 1000,
+        metrics: new Metrics('resource'),
+      });
       const verifier = new IntrospectionVerifier(client, OPTIONS, now);
-      const err = await rejection(verifier.verify('tok', { requestId: 'r' }));
+      const err = await rejection(verifier.verify('tok', request));
       expect(err).toBeInstanceOf(UpstreamError);
       expect((err as UpstreamError).failure).toBe('bad_response');
       expect((err as UpstreamError).detail).toBe('answer is not a JSON object');

@@ -1,5 +1,5 @@
 import { IntrospectionResponseDto } from '@app/contracts';
-import { basicAuthorization, UpstreamError } from '@app/common';
+import { basicAuthorization, retryAfterOf, UpstreamError } from '@app/common';
 import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
 import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
@@ -40,6 +40,12 @@ export class IntrospectionVerifier implements AccessTokenVerifier {
       form: { token, token_type_hint: 'access_token' },
       requestId: request.requestId,
     });
+    if (answer.status === 429 || answer.status === 503) {
+      // The authorization server cannot serve now: so neither can this one (503, not 502).
+      throw new UpstreamError(this.auth.name, 'unavailable', `introspection answered ${answer.status}`, {
+        retryAfterSeconds: retryAfterOf(answer.headers['retry-after']),
+      });
+    }
     if (answer.status !== 200) {
       throw new UpstreamError(
         this.auth.name,

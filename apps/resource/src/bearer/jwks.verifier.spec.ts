@@ -7,6 +7,7 @@ import {
   FakeUpstream,
   ISSUER,
   T0,
+  accessRequest,
   json,
   rejection,
 } from '../../test/support/fakes';
@@ -34,6 +35,9 @@ const OPTIONS: JwksVerifierOptions = {
   refetchCooldownSeconds: 10,
 };
 
+/** Lets every settled promise run its callbacks (fake timers leave setImmediate real). */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     iss: ISSUER,
@@ -60,8 +64,13 @@ function tokenOf(
   );
 }
 
+/** A token whose header names `kid`, signed by no published key. */
+function tokenOfKid(kid: string): string {
+  return compactJws({ alg: 'ES256', typ: 'at+jwt', kid }, claims(), () => Buffer.alloc(64));
+}
+
 describe('JwksVerifier (RFC 9068 with RFC 7517 keys)', () => {
-  const context = { requestId: 'r-1' };
+  const context = accessRequest({ requestId: 'r-1' });
   let k1: SigningKey;
   let k2: SigningKey;
   let published: SigningKey[];
@@ -88,7 +97,7 @@ describe('JwksVerifier (RFC 9068 with RFC 7517 keys)', () => {
   };
 
   it('accepts a token signed with a published key and returns its claims', async () => {
-    await expect(verifier.verify(tokenOf(k1), context)).resolves.toEqual({
+    await expect(verifier.verify(tokenOf(k1), context)).resolves.toStrictEqual({
       issuer: ISSUER,
       subject: 'alice',
       audience: [AUDIENCE],
@@ -96,8 +105,25 @@ describe('JwksVerifier (RFC 9068 with RFC 7517 keys)', () => {
       scopes: ['epoch_time'],
       expiresAt: T0 + 5,
       jti: 'jti-3',
+      boundToJkt: undefined,
     });
     expect(upstream.requests).toEqual([{ method: 'GET', path: '/jwks.json', requestId: 'r-1' }]);
+  });
+
+  it('names the key a DPoP-bound token is bound to (RFC 9449 6.1 cnf.jkt)', async () => {
+    const jkt = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
+    await expect(
+      verifier.verify(tokenOf(k1, claims({ cnf: { jkt } })), context),
+    ).resolves.toMatchObject({ boundToJkt: jkt });
+    await expect(
+      verifier.verify(tokenOf(k1, claims({ cnf: { x5t: 'x' } })), context),
+    ).resolves.toMatchObject({ boundToJkt: undefined });
+  });
+
+  it('reads an audience list, keeping only its strings', async () => {
+    await expect(
+      verifier.verify(tokenOf(k1, claims({ aud: [AUDIENCE, 7, 'http://other'] })), context),
+    ).resolves.toMatchObject({ audience: [AUDIENCE, 'http://other'] });
   });
 
   it('accepts the typ application/at+jwt too (RFC 9068 2.1)', async () => {
@@ -165,16 +191,29 @@ describe('JwksVerifier (RFC 9068 with RFC 7517 keys)', () => {
   });
 
   it.each([
-    ['no dot', 'abc'],
-    ['a header that is not JSON', `${Buffer.from('{x').toString('base64url')}.e30.sig`],
-    ['an empty header', '.e30.sig'],
-  ])('refuses a malformed token: %s', async (_case, token) => {
-    await refused(token);
+    ['no dot', 'abc', 'not a compact JWS'],
+    [
+      'a header that is not JSON',
+      `${Buffer.from('{x').toString('base64url')}.e30.sig`,
+      'header is not JSON',
+    ],
+    ['an empty header', '.e30.sig', 'not a compact JWS'],
+    [
+      'a header that is not an object',
+      `${Buffer.from('"x"').toString('base64url')}.e30.sig`,
+      'header is not an object',
+    ],
+    ['an empty kid', tokenOfKid(''), 'no kid'],
+    ['a token too long to be ours', `${'a'.repeat(4097)}.e30.sig`, 'too long'],
+  ])('refuses a malformed token before any fetch: %s', async (_case, token, detail) => {
+    const err = await refused(token);
+    expect(err.description).toBe('the access token is invalid');
+    expect(err.detail).toBe(detail);
     expect(upstream.requests).toHaveLength(0);
   });
 
   describe('key rotation', () => {
-    it('refetches once for an unknown kid and then accepts the new key', async () => {
+    it('refetches for an unknown kid once the cooldown has passed, and accepts the new key', async () => {
       await verifier.verify(tokenOf(k1), context);
       clock.now += 10;
       published = [k1, k2];
@@ -191,29 +230,92 @@ describe('JwksVerifier (RFC 9068 with RFC 7517 keys)', () => {
       upstream.hold();
       const token = tokenOf(k2, claims({ exp: clock.now + 5 }));
       const verifies = [1, 2, 3].map(() => verifier.verify(token, context));
-      await new Promise((resolve) => setImmediate(resolve));
+      await settle();
       upstream.release();
       const results = await Promise.all(verifies);
       expect(results.map((result) => result.subject)).toEqual(['alice', 'alice', 'alice']);
       expect(upstream.requests).toHaveLength(2);
     });
 
-    it('does not refetch again within the cooldown', async () => {
-      await verifier.verify(tokenOf(k1), context);
-      clock.now += 10;
-      expect((await refused(tokenOf(k2, claims({ exp: clock.now + 5 })))).detail).toBe(
-        'unknown kid k2',
-      );
-      expect(upstream.requests).toHaveLength(2);
-      clock.now += 9;
-      published = [k1, k2];
-      await refused(tokenOf(k2, claims({ exp: clock.now + 5 })));
-      expect(upstream.requests).toHaveLength(2);
-      clock.now += 1;
-      await expect(
-        verifier.verify(tokenOf(k2, claims({ exp: clock.now + 5 })), context),
-      ).resolves.toMatchObject({ subject: 'alice' });
-      expect(upstream.requests).toHaveLength(3);
+    describe('within the cooldown', () => {
+      beforeEach(() => {
+        jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      });
+
+      afterEach(() => {
+        jest.useRealTimers();
+      });
+
+      /** Lets `seconds` pass on the verifier's clock and on its timers alike. */
+      const elapse = async (seconds: number): Promise<void> => {
+        clock.now += seconds;
+        await jest.advanceTimersByTimeAsync(seconds * 1000);
+      };
+
+      it('waits for the next fetch instead of refusing a kid that is new (a key rotated in)', async () => {
+        await verifier.verify(tokenOf(k1), context);
+        await elapse(3);
+        published = [k1, k2];
+        let settled = false;
+        const pending = verifier.verify(tokenOf(k2, claims({ exp: T0 + 60 })), context);
+        void pending.finally(() => {
+          settled = true;
+        });
+        await elapse(6);
+        expect(settled).toBe(false);
+        expect(upstream.requests).toHaveLength(1);
+        await elapse(1);
+        await expect(pending).resolves.toMatchObject({ subject: 'alice' });
+        expect(upstream.requests).toHaveLength(2);
+      });
+
+      it('refuses a kid that the next fetch does not publish either', async () => {
+        await verifier.verify(tokenOf(k1), context);
+        const pending = rejection(verifier.verify(tokenOf(k2, claims({ exp: T0 + 60 })), context));
+        await elapse(10);
+        const err = await pending;
+        expect(err).toBeInstanceOf(InvalidTokenError);
+        expect((err as InvalidTokenError).detail).toBe('unknown kid k2');
+        expect(upstream.requests).toHaveLength(2);
+      });
+
+      it('fetches at most once per cooldown, however many forged kids come in', async () => {
+        await verifier.verify(tokenOf(k1), context);
+        const forged = [1, 2, 3, 4, 5].map((n) =>
+          rejection(
+            verifier.verify(
+              tokenOf({ ...k1, kid: `forged-${n}` }, claims({ exp: T0 + 60 })),
+              context,
+            ),
+          ),
+        );
+        await settle();
+        expect(upstream.requests).toHaveLength(1);
+        await elapse(10);
+        for (const err of await Promise.all(forged)) expect(err).toBeInstanceOf(InvalidTokenError);
+        expect(upstream.requests).toHaveLength(2);
+        // The next forged kid waits for the next cooldown: no fetch before it has passed.
+        const next = rejection(
+          verifier.verify(tokenOf({ ...k1, kid: 'forged-6' }, claims({ exp: T0 + 60 })), context),
+        );
+        await elapse(9);
+        expect(upstream.requests).toHaveLength(2);
+        await elapse(1);
+        expect(await next).toBeInstanceOf(InvalidTokenError);
+        expect(upstream.requests).toHaveLength(3);
+      });
+
+      it('serves known kids from the cache while a fetch for an unknown one waits', async () => {
+        await verifier.verify(tokenOf(k1), context);
+        const waiting = verifier.verify(tokenOf(k2, claims({ exp: T0 + 60 })), context);
+        void waiting.catch(() => undefined);
+        await expect(verifier.verify(tokenOf(k1), context)).resolves.toMatchObject({
+          subject: 'alice',
+        });
+        expect(upstream.requests).toHaveLength(1);
+        await elapse(10);
+        await expect(waiting).rejects.toBeInstanceOf(InvalidTokenError);
+      });
     });
 
     it('refetches a stale key set even within the refetch cooldown', async () => {
@@ -276,7 +378,13 @@ describe('JwksVerifier (RFC 9068 with RFC 7517 keys)', () => {
       await expect(verifier.verify(tokenOf(k1), context)).resolves.toMatchObject({
         subject: 'alice',
       });
-      await refused(tokenOf(k2));
+      // k2 was published for encryption only: the next fetch, once the cooldown is over, skips it
+      // again.
+      clock.now += 10;
+      expect((await refused(tokenOf(k2, claims({ exp: clock.now + 5 })))).detail).toBe(
+        'unknown kid k2',
+      );
+      expect(upstream.requests).toHaveLength(2);
     });
 
     it('keeps what it knew when a refetch fails', async () => {

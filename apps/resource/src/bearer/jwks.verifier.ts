@@ -25,6 +25,9 @@ export class JwksVerifier implements AccessTokenVerifier {
   private readonly jwt = new JwtService();
   private keys = new Map<string, KeyObject>();
   private fetchedAt = Number.NEGATIVE_INFINITY;
+  /** When the last fetch started, and whether it failed: the cooldown counts from it. */
+  private attemptedAt = Number.NEGATIVE_INFINITY;
+  private lastFetchFailed = false;
   private inflight: Promise<void> | undefined;
 
   constructor(
@@ -58,10 +61,15 @@ export class JwksVerifier implements AccessTokenVerifier {
     const fresh = age < this.options.cacheSeconds;
     const cached = fresh ? this.keys.get(kid) : undefined;
     if (cached !== undefined) return cached;
-    // A stale set is refetched at once. An unknown kid in a fresh set (a key rotated in, or a
-    // replica that started seconds ago) waits for the next fetch, which comes at most once per
-    // cooldown: forged kids cannot turn into a flood of fetches, and a new key is still found.
-    const wait = fresh ? Math.max(0, this.options.refetchCooldownSeconds - age) : 0;
+    // A stale set is refetched at once, unless the last fetch failed. An unknown kid in a fresh
+    // set (a key rotated in, or a replica that started seconds ago) waits for the next fetch.
+    // Either way fetches start at most once per cooldown after the last one: forged kids or a
+    // failing JWKS cannot turn into a flood of fetches, and a new key is still found.
+    const sinceAttempt = this.nowSeconds() - this.attemptedAt;
+    const wait =
+      fresh || this.lastFetchFailed
+        ? Math.max(0, this.options.refetchCooldownSeconds - sinceAttempt)
+        : 0;
     await this.refresh(requestId, wait);
     const key = this.keys.get(kid);
     if (key === undefined) {
@@ -81,6 +89,8 @@ export class JwksVerifier implements AccessTokenVerifier {
   }
 
   private async fetch(requestId: string): Promise<void> {
+    this.attemptedAt = this.nowSeconds();
+    this.lastFetchFailed = true;
     const answer = await this.auth.send({
       method: 'GET',
       path: this.options.path,
@@ -110,6 +120,7 @@ export class JwksVerifier implements AccessTokenVerifier {
     }
     this.keys = keys;
     this.fetchedAt = this.nowSeconds();
+    this.lastFetchFailed = false;
   }
 }
 

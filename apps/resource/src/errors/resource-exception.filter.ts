@@ -1,5 +1,6 @@
 import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   assertNever,
@@ -38,14 +39,14 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
     this.dpopAlgorithms = quoted(config.dpopAlgorithms.join(' '));
   }
 
-  protected domainReply(exception: unknown): ErrorReply | undefined {
+  protected domainReply(exception: unknown, request: FastifyRequest): ErrorReply | undefined {
     if (exception instanceof BearerError) {
       this.outcome.record(
         'access_refused',
         { error: exception.code, detail: exception.detail ?? exception.description },
         'access refused',
       );
-      return this.bearerReply(exception);
+      return this.bearerReply(exception, schemeOf(request));
     }
     if (exception instanceof InvalidDpopProofError) {
       this.outcome.record(
@@ -63,6 +64,7 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
       };
     }
     if (exception instanceof DpopReplayCacheFullError || exception instanceof StoreUnavailableError) {
+      this.outcome.warn('store_unavailable', { detail: exception.message });
       return {
         status: 503,
         body: {
@@ -85,16 +87,17 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
   }
 
   /**
-   * Each refusal with its challenge: Bearer (RFC 6750 3), or DPoP (RFC 9449 7.1) for a refusal
-   * of the DPoP scheme or of a DPoP-bound token. A request without a token gets the bare Bearer
+   * Each refusal with its challenge, in the scheme the client used: Bearer (RFC 6750 3), or
+   * DPoP (RFC 9449 7.1) for a request under the DPoP scheme and for a refusal that concerns
+   * DPoP itself (a bound token sent as Bearer). A request without a token gets the bare Bearer
    * challenge the contract names; the DPoP scheme is advertised in the metadata.
    */
-  private bearerReply(err: BearerError): ErrorReply {
+  private bearerReply(err: BearerError, used: 'Bearer' | 'DPoP'): ErrorReply {
     const body = { error: err.code as 'invalid_token', error_description: err.description };
     const bearer = `Bearer realm=${this.realm}`;
     const dpop = `DPoP realm=${this.realm}, algs=${this.dpopAlgorithms}`;
     const challenge = (code: string, extra = ''): string =>
-      `${err.scheme === 'DPoP' ? dpop : bearer}, error="${code}", error_description=${quoted(err.description)}${extra}`;
+      `${err.scheme === 'DPoP' || used === 'DPoP' ? dpop : bearer}, error="${code}", error_description=${quoted(err.description)}${extra}`;
     switch (err.code) {
       case 'missing_token':
         return {
@@ -119,6 +122,12 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
         return assertNever(err.code);
     }
   }
+}
+
+/** The scheme of the request's Authorization header, as far as the challenge cares. */
+function schemeOf(request: FastifyRequest): 'Bearer' | 'DPoP' {
+  const authorization = request.headers.authorization;
+  return typeof authorization === 'string' && /^dpop(\s|$)/i.test(authorization) ? 'DPoP' : 'Bearer';
 }
 
 /** An RFC 9110 quoted-string of printable ASCII. */

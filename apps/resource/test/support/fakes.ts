@@ -1,7 +1,8 @@
-import type { Clock, UpstreamRequest, UpstreamResponse, UpstreamClient } from '@app/common';
+import type { Clock } from '@app/common';
+import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from '@app/common/http';
 import type {
+  AccessRequest,
   AccessTokenVerifier,
-  CallContext,
   VerifiedToken,
 } from '../../src/bearer/access-token-verifier.port';
 import { ResourceConfig } from '../../src/resource.config';
@@ -24,6 +25,16 @@ export class FakeClock implements Clock {
   }
 }
 
+/** What a verifier is handed for a GET of `path` at this server, as light-my-request sends it. */
+export function accessRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    method: 'GET',
+    url: 'http://localhost:5002/current_time',
+    requestId: 'r-1',
+    ...overrides,
+  };
+}
+
 /** A genuine token for alice, issued to the webapp for current_time; override what you test. */
 export function verifiedToken(overrides: Partial<VerifiedToken> = {}): VerifiedToken {
   return {
@@ -40,11 +51,11 @@ export function verifiedToken(overrides: Partial<VerifiedToken> = {}): VerifiedT
 
 /** Answers each token with what `tokens` holds for it: a VerifiedToken, or an error to throw. */
 export class FakeVerifier implements AccessTokenVerifier {
-  readonly calls: { token: string; context: CallContext }[] = [];
+  readonly calls: { token: string; request: AccessRequest }[] = [];
   readonly tokens = new Map<string, VerifiedToken | Error>();
 
-  async verify(token: string, context: CallContext): Promise<VerifiedToken> {
-    this.calls.push({ token, context });
+  async verify(token: string, request: AccessRequest): Promise<VerifiedToken> {
+    this.calls.push({ token, request });
     const known = this.tokens.get(token);
     if (known === undefined) throw new Error(`FakeVerifier: unexpected token ${token}`);
     if (known instanceof Error) throw known;
@@ -89,4 +100,4 @@ export function json(status: number, body: unknown): UpstreamResponse {
   return { status, headers: { 'content-type': 'application/json' }, json: body };
 }
 
-export { fakeLogger, rejection, thrown } from '../../../../libs/common/test/doubles';
+export { RecordedOutcome, rejection, thrown } from '../../../../libs/common/test/doubles';

@@ -1,31 +1,21 @@
-import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureFastify, createFastifyAdapter } from '@app/common';
+import { type Override, testApp } from '../../../../libs/common/test/app';
 import { ACCESS_TOKEN_VERIFIER } from '../../src/bearer/access-token-verifier.port';
+import { RESOURCE_APP } from '../../src/resource.app';
 import type { ResourceConfig } from '../../src/resource.config';
-import { ResourceModule } from '../../src/resource.module';
 import type { FakeVerifier } from './fakes';
 
 /**
- * Builds the resource server as main.ts does (the same module, adapter and hooks), with logging
- * silenced and, optionally, a fake in place of the token verifier.
+ * The resource server as main.ts builds it, optionally with a fake token verifier and other
+ * providers replaced.
  */
-export async function createResourceApp(
+export function createResourceApp(
   config: ResourceConfig,
   verifier?: FakeVerifier,
+  overrides: readonly Override[] = [],
 ): Promise<NestFastifyApplication> {
-  let builder = Test.createTestingModule({ imports: [ResourceModule.forRoot(config)] });
-  if (verifier !== undefined) {
-    builder = builder.overrideProvider(ACCESS_TOKEN_VERIFIER).useValue(verifier);
-  }
-  const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createFastifyAdapter(config),
-    { bodyParser: false },
-  );
-  const instance = app.getHttpAdapter().getInstance();
-  configureFastify(instance);
-  await app.init();
-  await instance.ready();
-  return app;
+  return testApp(RESOURCE_APP, config, [
+    ...(verifier === undefined ? [] : [{ token: ACCESS_TOKEN_VERIFIER, value: verifier }]),
+    ...overrides,
+  ]);
 }

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { UpstreamClient, UpstreamError } from '@app/common';
+import { DpopKey, UpstreamError, verifyDpopProof } from '@app/common';
+import { Metrics, UpstreamClient } from '@app/common/http';
 import { BadUpstreamAnswerError, UpstreamRefusedError } from '../errors/webapp.errors';
-import { callContext, rejection } from '../../test/support/fakes';
+import { RecordedOutcome, callContext, rejection } from '../../test/support/fakes';
+import { METADATA_PATH, metadataOf } from '../../test/support/metadata';
 import {
   LocalServer,
   type ReceivedRequest,
@@ -10,6 +12,7 @@ import {
 } from '../../../../libs/common/test/local-server';
 import { AuthServerClient, type AuthServerClientOptions } from './auth-server.client';
 import type { AuthorizationCall } from './auth-server.port';
+import { AuthServerDiscovery } from './discovery';
 
 const REDIRECT_URI = 'http://localhost:5003/callback';
 
@@ -18,7 +21,6 @@ const OPTIONS: AuthServerClientOptions = {
   clientSecret: 'qwerty',
   redirectUri: REDIRECT_URI,
   tokenAuthMethod: 'client_secret_basic',
-  paths: { authorization: '/authorize', token: '/token' },
 };
 
 const CALL: AuthorizationCall = {
@@ -36,13 +38,23 @@ function redirectTo(response: ServerResponse, location: string, status = 302): v
 
 describe('AuthServerClient over HTTP', () => {
   let server: LocalServer;
+  /** What the server publishes at its RFC 8414 metadata path. */
+  let metadata: Record<string, unknown>;
+  /** How the server answers every other request. */
   let handle: (request: ReceivedRequest, response: ServerResponse) => void;
   let http: UpstreamClient;
   let client: AuthServerClient;
 
   beforeAll(async () => {
-    server = await LocalServer.start((request, response) => handle(request, response));
-    http = new UpstreamClient({ name: 'authorization', baseUrl: server.url, timeoutMs: 1000 });
+    server = await LocalServer.start((request, response) =>
+      request.url === METADATA_PATH ? sendJson(response, 200, metadata) : handle(request, response),
+    );
+    http = new UpstreamClient({
+      name: 'authorization',
+      baseUrl: server.url,
+      timeoutMs: 1000,
+      metrics: new Metrics('webapp'),
+    });
   });
 
   afterAll(async () => {
@@ -50,9 +62,21 @@ describe('AuthServerClient over HTTP', () => {
     await server.close();
   });
 
+  /** A client over a fresh discovery of the server (its issuer is its own URL here). */
+  const clientWith = (options: Partial<AuthServerClientOptions> = {}): AuthServerClient =>
+    new AuthServerClient(http, new AuthServerDiscovery(http, server.url, new RecordedOutcome()), {
+      ...OPTIONS,
+      ...options,
+    });
+
+  /** The requests to the endpoints, the metadata request left out. */
+  const calls = (): ReceivedRequest[] =>
+    server.requests.filter((request) => request.url !== METADATA_PATH);
+
   beforeEach(() => {
     server.requests.length = 0;
-    client = new AuthServerClient(http, OPTIONS);
+    metadata = metadataOf(server.url);
+    client = clientWith();
   });
 
   const refusalOfAuthorize = async (): Promise<unknown> =>
@@ -72,7 +96,7 @@ describe('AuthServerClient over HTTP', () => {
         error: undefined,
         errorDescription: undefined,
       });
-      const [request] = server.requests;
+      const [request] = calls();
       expect(request?.method).toBe('GET');
       const url = new URL(request?.url ?? '', 'http://x');
       expect(url.pathname).toBe('/authorize');
@@ -132,7 +156,31 @@ describe('AuthServerClient over HTTP', () => {
         redirectTo(response, `${REDIRECT_URI}?code=a&code=b&state=st-1`);
       const err = await refusalOfAuthorize();
       expect(err).toBeInstanceOf(BadUpstreamAnswerError);
-      expect((err as BadUpstreamAnswerError).detail).toBe('code repeated in redirect');
+      expect((err as BadUpstreamAnswerError).detail).toBe(
+        'redirect: parameter code is invalid, too long or repeated',
+      );
+    });
+
+    it('treats a parameter of the redirect sent without a value as omitted (RFC 6749 3.1)', async () => {
+      handle = (_request, response) =>
+        redirectTo(response, `${REDIRECT_URI}?code=abc&state=st-1&iss=i&error=&error_description=`);
+      await expect(client.authorize(CALL, callContext())).resolves.toEqual({
+        code: 'abc',
+        state: 'st-1',
+        iss: 'i',
+        error: undefined,
+        errorDescription: undefined,
+      });
+    });
+
+    it('refuses a redirect with a state longer than any this client sends', async () => {
+      handle = (_request, response) =>
+        redirectTo(response, `${REDIRECT_URI}?code=abc&state=${'s'.repeat(513)}`);
+      const err = await refusalOfAuthorize();
+      expect(err).toBeInstanceOf(BadUpstreamAnswerError);
+      expect((err as BadUpstreamAnswerError).detail).toBe(
+        'redirect: parameter state is invalid, too long or repeated',
+      );
     });
 
     it('passes on a 401 refusal with the upstream error', async () => {
@@ -166,6 +214,7 @@ describe('AuthServerClient over HTTP', () => {
     });
 
     it.each([
+      [429, 'unavailable'],
       [503, 'unavailable'],
       [504, 'timeout'],
     ] as const)('maps %i to UpstreamError %s', async (status, failure) => {
@@ -173,7 +222,30 @@ describe('AuthServerClient over HTTP', () => {
       const err = await refusalOfAuthorize();
       expect(err).toBeInstanceOf(UpstreamError);
       expect((err as UpstreamError).failure).toBe(failure);
+      expect((err as UpstreamError).retryAfterSeconds).toBeUndefined();
     });
+
+    it.each([
+      [429, '7', 7],
+      [503, '120', 120],
+      [503, '0', 0],
+      [503, 'Wed, 21 Oct 2026 07:28:00 GMT', undefined],
+      [503, '-1', undefined],
+      [503, '1.5', undefined],
+      [429, '999999', undefined],
+    ] as const)(
+      'a %i with Retry-After %j asks for %p seconds (delay-seconds only, RFC 9110 10.2.3)',
+      async (status, header, seconds) => {
+        handle = (_request, response) => {
+          response.writeHead(status, { 'retry-after': header, 'content-type': 'application/json' });
+          response.end('{}');
+        };
+        const err = await refusalOfAuthorize();
+        expect(err).toBeInstanceOf(UpstreamError);
+        expect(err).toMatchObject({ failure: 'unavailable', detail: `answered ${status}` });
+        expect((err as UpstreamError).retryAfterSeconds).toBe(seconds);
+      },
+    );
 
     it.each([200, 400, 500])('treats %i as a bad answer', async (status) => {
       handle = (_request, response) =>
@@ -190,11 +262,7 @@ describe('AuthServerClient over HTTP', () => {
     const token = { access_token: 'at', token_type: 'Bearer', expires_in: 5, scope: 'epoch_time' };
 
     it('authenticates with client_secret_basic, form-encoding id and secret first', async () => {
-      client = new AuthServerClient(http, {
-        ...OPTIONS,
-        clientId: 'my app',
-        clientSecret: 'q:w%é',
-      });
+      client = clientWith({ clientId: 'my app', clientSecret: 'q:w%é' });
       handle = (_request, response) => sendJson(response, 200, token);
       await expect(
         client.exchangeCode('the-code', 'the-verifier', callContext('rq-2')),
@@ -204,9 +272,10 @@ describe('AuthServerClient over HTTP', () => {
         expiresIn: 5,
         scope: 'epoch_time',
       });
-      const [request] = server.requests;
+      const [request] = calls();
       expect(request?.method).toBe('POST');
       expect(request?.url).toBe('/token');
+      expect(request?.headers.dpop).toBeUndefined();
       expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
       expect(request?.headers['x-request-id']).toBe('rq-2');
       expect(request?.headers.authorization).toBe(
@@ -221,10 +290,10 @@ describe('AuthServerClient over HTTP', () => {
     });
 
     it('sends the credentials in the body with client_secret_post', async () => {
-      client = new AuthServerClient(http, { ...OPTIONS, tokenAuthMethod: 'client_secret_post' });
+      client = clientWith({ tokenAuthMethod: 'client_secret_post' });
       handle = (_request, response) => sendJson(response, 200, token);
       await client.exchangeCode('c', 'v', callContext());
-      const [request] = server.requests;
+      const [request] = calls();
       expect(request?.headers.authorization).toBeUndefined();
       expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({
         grant_type: 'authorization_code',
@@ -278,15 +347,117 @@ describe('AuthServerClient over HTTP', () => {
     });
   });
 
+  describe('DPoP at the token endpoint (RFC 9449 5)', () => {
+    const token = { access_token: 'at', token_type: 'DPoP', expires_in: 5, scope: 'epoch_time' };
+
+    it('sends a proof of its key for the token endpoint the metadata names', async () => {
+      const key = DpopKey.generate();
+      metadata = metadataOf(server.url, { dpop_signing_alg_values_supported: ['ES256', 'EdDSA'] });
+      client = clientWith({ dpopKey: key });
+      handle = (_request, response) => sendJson(response, 200, token);
+      await expect(client.exchangeCode('c', 'v', callContext())).resolves.toMatchObject({
+        accessToken: 'at',
+        tokenType: 'DPoP',
+      });
+      const proof = calls()[0]?.headers.dpop;
+      expect(typeof proof).toBe('string');
+      const verified = verifyDpopProof(proof as string, {
+        method: 'POST',
+        url: `${server.url}/token`,
+        nowSeconds: Math.floor(Date.now() / 1000),
+        jkt: key.thumbprint,
+      });
+      expect(verified.jkt).toBe(key.thumbprint);
+    });
+
+    it('sends a fresh proof with every token request', async () => {
+      metadata = metadataOf(server.url, { dpop_signing_alg_values_supported: ['ES256'] });
+      client = clientWith({ dpopKey: DpopKey.generate() });
+      handle = (_request, response) => sendJson(response, 200, token);
+      await client.exchangeCode('c1', 'v', callContext());
+      await client.exchangeCode('c2', 'v', callContext());
+      const [first, second] = calls().map((request) => request.headers.dpop);
+      expect(first).not.toBe(second);
+    });
+
+    it.each([
+      ['publishes no DPoP algorithms', undefined],
+      ['does not accept ES256', ['EdDSA', 'PS256']],
+    ])('sends no proof to a server that %s', async (_case, algorithms) => {
+      metadata = metadataOf(server.url, { dpop_signing_alg_values_supported: algorithms });
+      client = clientWith({ dpopKey: DpopKey.generate() });
+      handle = (_request, response) => sendJson(response, 200, { ...token, token_type: 'Bearer' });
+      await client.exchangeCode('c', 'v', callContext());
+      expect(calls()[0]?.headers.dpop).toBeUndefined();
+    });
+  });
+
+  describe('discovery (RFC 8414)', () => {
+    it('starts a browser login at the authorization endpoint the metadata names', async () => {
+      metadata = metadataOf(server.url, {
+        authorization_endpoint: `${server.url}/oauth/authorize`,
+      });
+      await expect(
+        client.authorizationUrl(
+          { scope: 'epoch_time', state: 'st 2', codeChallenge: CALL.codeChallenge },
+          callContext(),
+        ),
+      ).resolves.toBe(
+        `${server.url}/oauth/authorize?response_type=code&client_id=1234` +
+          `&redirect_uri=http%3A%2F%2Flocalhost%3A5003%2Fcallback&scope=epoch_time&state=st+2` +
+          `&code_challenge=${CALL.codeChallenge}&code_challenge_method=S256`,
+      );
+      expect(calls()).toHaveLength(0);
+    });
+
+    it('sends its own calls to the paths of the endpoints the metadata names', async () => {
+      metadata = metadataOf(server.url, {
+        authorization_endpoint: `${server.url}/oauth/authorize`,
+        token_endpoint: `${server.url}/oauth/token`,
+      });
+      handle = (request, response) =>
+        request.method === 'GET'
+          ? redirectTo(response, `${REDIRECT_URI}?code=abc&state=st-1`)
+          : sendJson(response, 200, {
+              access_token: 'at',
+              token_type: 'Bearer',
+              expires_in: 5,
+              scope: 'current_time',
+            });
+      await client.authorize(CALL, callContext());
+      await client.exchangeCode('abc', 'v', callContext());
+      expect(
+        server.requests.map((request) => `${request.method} ${request.url.split('?')[0]}`),
+      ).toEqual([`GET ${METADATA_PATH}`, 'GET /oauth/authorize', 'POST /oauth/token']);
+    });
+
+    it('makes no call to an authorization server whose metadata names another issuer', async () => {
+      metadata = metadataOf('http://evil.example');
+      const err = await refusalOfAuthorize();
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect(err).toMatchObject({
+        failure: 'bad_response',
+        detail: 'metadata issuer http://evil.example',
+      });
+      expect(calls()).toHaveLength(0);
+    });
+  });
+
   it('reports an authorization server that is not there as unavailable', async () => {
     const down = new UpstreamClient({
       name: 'authorization',
       baseUrl: `http://127.0.0.1:${await closedPort()}`,
       timeoutMs: 1000,
+      metrics: new Metrics('webapp'),
     });
     try {
+      const discovery = new AuthServerDiscovery(
+        down,
+        'http://localhost:5001',
+        new RecordedOutcome(),
+      );
       const err = await rejection(
-        new AuthServerClient(down, OPTIONS).authorize(CALL, callContext()),
+        new AuthServerClient(down, discovery, OPTIONS).authorize(CALL, callContext()),
       );
       expect(err).toBeInstanceOf(UpstreamError);
       expect((err as UpstreamError).failure).toBe('unavailable');

@@ -1,4 +1,4 @@
-import { UpstreamError, validateInput } from '@app/common';
+import { retryAfterOf, UpstreamError, validateInput } from '@app/common';
 import type { UpstreamResponse } from '@app/common/http';
 import { OAuthErrorResponseDto } from '@app/contracts';
 import { BadUpstreamAnswerError, UpstreamRefusedError } from '../errors/webapp.errors';
@@ -38,10 +38,4 @@ function oauthErrorOf(json: unknown): OAuthErrorResponseDto | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Seconds of a Retry-After header (RFC 9110 10.2.3), when it is a sane delay. */
-function retryAfterOf(header: string | string[] | undefined): number | undefined {
-  if (typeof header !== 'string' || !/^\d{1,5}$/.test(header)) return undefined;
-  return Number(header);
 }

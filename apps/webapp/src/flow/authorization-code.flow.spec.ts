@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UpstreamError } from '@app/common';
-import { BadUpstreamAnswerError } from '../errors/webapp.errors';
+import { AuthorizationDeniedError, BadUpstreamAnswerError } from '../errors/webapp.errors';
 import {
   FakeAuthServer,
   ISSUER,
@@ -26,9 +26,12 @@ describe('AuthorizationCodeFlow (RFC 6749 4.1 with PKCE and RFC 9207)', () => {
     return err as BadUpstreamAnswerError;
   };
 
-  it('returns the access token of one complete flow', async () => {
+  it('returns the access token of one complete flow, as a Bearer token', async () => {
     const context = callContext('req-9');
-    await expect(flow.obtainToken('epoch_time', alice, context)).resolves.toBe('token-for-alice');
+    await expect(flow.obtainToken('epoch_time', alice, context)).resolves.toEqual({
+      value: 'token-for-alice',
+      type: 'Bearer',
+    });
     expect(auth.authorizeCalls).toHaveLength(1);
     expect(auth.authorizeCalls[0]?.call).toMatchObject({
       scope: 'epoch_time',
@@ -81,16 +84,45 @@ describe('AuthorizationCodeFlow (RFC 6749 4.1 with PKCE and RFC 9207)', () => {
     expect(auth.exchangeCalls).toHaveLength(0);
   });
 
-  it('refuses a redirect that carries an error', async () => {
+  it.each(['access_denied', 'invalid_scope', 'unauthorized_client'])(
+    'takes an error redirect %s for a refusal of the user or client (RFC 6749 4.1.2.1)',
+    async (error) => {
+      auth.redirect = (call) => ({ state: call.state, iss: ISSUER, error, errorDescription: 'no' });
+      const err = await rejection(flow.obtainToken('current_time', alice, callContext()));
+      expect(err).toBeInstanceOf(AuthorizationDeniedError);
+      expect(err).toMatchObject({
+        error,
+        isRefusal: true,
+        description: 'the authorization server refused: no',
+        detail: `authorization error ${error}: no`,
+      });
+      expect(auth.exchangeCalls).toHaveLength(0);
+    },
+  );
+
+  it.each(['invalid_request', 'unsupported_response_type', 'server_error', 'login_required'])(
+    'takes an error redirect %s for a fault of this client or the server, not a refusal',
+    async (error) => {
+      auth.redirect = (call) => ({ state: call.state, iss: ISSUER, error });
+      const err = await rejection(flow.obtainToken('current_time', alice, callContext()));
+      expect(err).toBeInstanceOf(AuthorizationDeniedError);
+      expect(err).toMatchObject({
+        error,
+        isRefusal: false,
+        description: `the authorization server refused: ${error}`,
+      });
+    },
+  );
+
+  it('checks state and iss before it believes an error redirect', async () => {
+    auth.redirect = () => ({ state: 'forged', iss: ISSUER, error: 'access_denied' });
+    expect((await refusal()).detail).toBe('state mismatch');
     auth.redirect = (call) => ({
       state: call.state,
-      iss: ISSUER,
+      iss: 'http://evil.example',
       error: 'access_denied',
-      errorDescription: 'no',
     });
-    const err = await refusal();
-    expect(err.detail).toBe('authorization error access_denied: no');
-    expect(err.description).toBe('the authorization server gave an unusable answer');
+    expect((await refusal()).detail).toBe('iss http://evil.example');
   });
 
   it('takes temporarily_unavailable for an unavailable authorization server (503)', async () => {
@@ -114,14 +146,34 @@ describe('AuthorizationCodeFlow (RFC 6749 4.1 with PKCE and RFC 9207)', () => {
     expect(auth.exchangeCalls).toHaveLength(0);
   });
 
-  it('refuses a token whose type is not Bearer', async () => {
-    auth.grant = (_code, scope) => ({ accessToken: 't', tokenType: 'DPoP', expiresIn: 5, scope });
-    expect((await refusal()).detail).toBe('token_type DPoP');
+  it('refuses a token of a type it cannot present', async () => {
+    auth.grant = (_code, scope) => ({ accessToken: 't', tokenType: 'MAC', expiresIn: 5, scope });
+    expect((await refusal()).detail).toBe('token_type MAC');
   });
 
   it('accepts token_type bearer in any case (RFC 6749 5.1)', async () => {
     auth.grant = (_code, scope) => ({ accessToken: 't', tokenType: 'bearer', expiresIn: 5, scope });
-    await expect(flow.obtainToken('current_time', alice, callContext())).resolves.toBe('t');
+    await expect(flow.obtainToken('current_time', alice, callContext())).resolves.toEqual({
+      value: 't',
+      type: 'Bearer',
+    });
+  });
+
+  it('takes a DPoP-bound token (token_type DPoP, any case) when it uses DPoP (RFC 9449 5)', async () => {
+    flow = new AuthorizationCodeFlow(auth, testConfig({ dpop: true }));
+    for (const tokenType of ['DPoP', 'dpop']) {
+      auth.grant = (_code, scope) => ({ accessToken: 't', tokenType, expiresIn: 5, scope });
+      await expect(flow.obtainToken('current_time', alice, callContext())).resolves.toEqual({
+        value: 't',
+        type: 'DPoP',
+      });
+    }
+  });
+
+  it('refuses a DPoP-bound token when it does not use DPoP: it could not present it', async () => {
+    flow = new AuthorizationCodeFlow(auth, testConfig({ dpop: false }));
+    auth.grant = (_code, scope) => ({ accessToken: 't', tokenType: 'DPoP', expiresIn: 5, scope });
+    expect((await refusal()).detail).toBe('token_type DPoP');
   });
 
   it.each([
@@ -137,5 +189,62 @@ describe('AuthorizationCodeFlow (RFC 6749 4.1 with PKCE and RFC 9207)', () => {
     const failure = new Error('down');
     auth.failure = failure;
     await expect(flow.obtainToken('current_time', alice, callContext())).rejects.toBe(failure);
+  });
+
+  describe('begin and complete (the browser front channel, across a redirect)', () => {
+    it('begins with a fresh state and an S256 pair for the scope', () => {
+      const first = flow.begin('epoch_time');
+      const second = flow.begin('epoch_time');
+      expect(first.scope).toBe('epoch_time');
+      expect(first.codeVerifier).toMatch(/^[A-Za-z0-9\-._~]{43}$/);
+      expect(createHash('sha256').update(first.codeVerifier).digest('base64url')).toBe(
+        first.codeChallenge,
+      );
+      expect(first.state).not.toBe(second.state);
+      expect(first.codeVerifier).not.toBe(second.codeVerifier);
+    });
+
+    it("completes a flow with the redirect's code and the flow's own verifier", async () => {
+      const pending = flow.begin('current_time');
+      const context = callContext('cb-1');
+      await expect(
+        flow.complete(
+          pending,
+          { code: 'code-for-carol', state: pending.state, iss: ISSUER },
+          context,
+        ),
+      ).resolves.toEqual({ value: 'token-for-carol', type: 'Bearer' });
+      expect(auth.authorizeCalls).toHaveLength(0);
+      expect(auth.exchangeCalls).toEqual([
+        { code: 'code-for-carol', codeVerifier: pending.codeVerifier, context },
+      ]);
+    });
+
+    it('refuses a redirect meant for another flow', async () => {
+      const mine = flow.begin('current_time');
+      const theirs = flow.begin('current_time');
+      const err = await rejection(
+        flow.complete(mine, { code: 'c', state: theirs.state, iss: ISSUER }, callContext()),
+      );
+      expect(err).toBeInstanceOf(BadUpstreamAnswerError);
+      expect((err as BadUpstreamAnswerError).detail).toBe('state mismatch');
+      expect(auth.exchangeCalls).toHaveLength(0);
+    });
+
+    it("refuses a token for another scope than the flow's", async () => {
+      const pending = flow.begin('epoch_time');
+      auth.grant = (code) => ({
+        accessToken: code,
+        tokenType: 'Bearer',
+        expiresIn: 5,
+        scope: 'current_time',
+      });
+      const err = await rejection(
+        flow.complete(pending, { code: 'c', state: pending.state, iss: ISSUER }, callContext()),
+      );
+      expect((err as BadUpstreamAnswerError).detail).toBe(
+        'granted scope current_time, asked epoch_time',
+      );
+    });
   });
 });

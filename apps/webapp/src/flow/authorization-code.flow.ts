@@ -71,7 +71,8 @@ export class AuthorizationCodeFlow {
     const code = this.codeOf(response, flow.state);
     const grant = await this.auth.exchangeCode(code, flow.codeVerifier, context);
     const type = tokenTypeOf(grant.tokenType, this.config.dpop);
-    if (grant.scope.split(' ').join(' ') !== flow.scope) {
+    // RFC 6749 5.1: the granted scope, when it differs from the one asked for; only that one will do.
+    if (grant.scope !== flow.scope) {
       throw new BadUpstreamAnswerError(
         'authorization',
         `granted scope ${grant.scope}, asked ${flow.scope}`,

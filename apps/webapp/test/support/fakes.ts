@@ -1,12 +1,13 @@
-import type { TimeScope } from '@app/contracts';
+import type { Scope, ScopeResponse } from '@app/contracts';
 import type {
   AuthServer,
   AuthorizationCall,
   AuthorizationResponse,
+  AuthorizationStart,
   TokenGrant,
 } from '../../src/clients/auth-server.port';
 import type { CallContext } from '../../src/clients/call-context';
-import type { ResourceServer, TimeReading } from '../../src/clients/resource-server.port';
+import type { AccessToken, ResourceServer } from '../../src/clients/resource-server.port';
 import { WebappConfig } from '../../src/webapp.config';
 
 /** Tiny stand-ins for the webapp's ports, for unit and transport tests. */
@@ -27,7 +28,7 @@ function grantingRedirect(call: AuthorizationCall): AuthorizationResponse {
   return { code: `code-for-${call.username}`, state: call.state, iss: ISSUER };
 }
 
-function grantingExchange(code: string, scope: TimeScope): TokenGrant {
+function grantingExchange(code: string, scope: Scope): TokenGrant {
   return {
     accessToken: code.replace('code-for-', 'token-for-'),
     tokenType: 'Bearer',
@@ -40,11 +41,12 @@ function grantingExchange(code: string, scope: TimeScope): TokenGrant {
  * An authorization server that grants every request: it redirects back with the caller's state,
  * the configured issuer and a code naming the user, and exchanges that code for a token
  * `token-for-<user>`. `redirect` and `grant` can be replaced to answer otherwise; `failure`, when
- * set, is thrown by both calls. `reset()` restores all of it.
+ * set, is thrown by every call. `reset()` restores all of it.
  */
 export class FakeAuthServer implements AuthServer {
   readonly authorizeCalls: { call: AuthorizationCall; context: CallContext }[] = [];
   readonly exchangeCalls: { code: string; codeVerifier: string; context: CallContext }[] = [];
+  readonly startCalls: { start: AuthorizationStart; context: CallContext }[] = [];
   failure: Error | undefined;
 
   redirect = grantingRedirect;
@@ -54,6 +56,12 @@ export class FakeAuthServer implements AuthServer {
     this.authorizeCalls.push({ call, context });
     if (this.failure !== undefined) throw this.failure;
     return this.redirect(call);
+  }
+
+  async authorizationUrl(start: AuthorizationStart, context: CallContext): Promise<string> {
+    this.startCalls.push({ start, context });
+    if (this.failure !== undefined) throw this.failure;
+    return `${ISSUER}/authorize?state=${start.state}`;
   }
 
   async exchangeCode(
@@ -70,30 +78,35 @@ export class FakeAuthServer implements AuthServer {
   reset(): void {
     this.authorizeCalls.length = 0;
     this.exchangeCalls.length = 0;
+    this.startCalls.length = 0;
     this.failure = undefined;
     this.redirect = grantingRedirect;
     this.grant = grantingExchange;
   }
 }
 
+/** What each scope's endpoint answers at the fake resource server: a fixed time. */
+const FIXED_ANSWERS: { [S in Scope]: (user: string) => ScopeResponse<S> } = {
+  current_time: (user) => ({ current_time: FIXED_TIME, user }),
+  epoch_time: (user) => ({ epoch_time: FIXED_EPOCH, user }),
+};
+
 /** A resource server that answers a fixed time for the user a `token-for-<user>` names. */
 export class FakeResourceServer implements ResourceServer {
-  readonly calls: { scope: TimeScope; accessToken: string; context: CallContext }[] = [];
+  readonly calls: { scope: Scope; token: AccessToken; context: CallContext }[] = [];
   failure: Error | undefined;
   /** Overrides the user of the answer, to play a resource server that mixes users up. */
   user: string | undefined;
 
-  async fetchTime(
-    scope: TimeScope,
-    accessToken: string,
+  async fetch<S extends Scope>(
+    scope: S,
+    token: AccessToken,
     context: CallContext,
-  ): Promise<TimeReading> {
-    this.calls.push({ scope, accessToken, context });
+  ): Promise<ScopeResponse<S>> {
+    this.calls.push({ scope, token, context });
     if (this.failure !== undefined) throw this.failure;
-    const user = this.user ?? accessToken.replace('token-for-', '');
-    return scope === 'current_time'
-      ? { scope, currentTime: FIXED_TIME, user }
-      : { scope, epochTime: FIXED_EPOCH, user };
+    const user = this.user ?? token.value.replace('token-for-', '');
+    return FIXED_ANSWERS[scope](user);
   }
 
   reset(): void {
@@ -103,4 +116,4 @@ export class FakeResourceServer implements ResourceServer {
   }
 }
 
-export { fakeLogger, rejection, thrown } from '../../../../libs/common/test/doubles';
+export { RecordedOutcome, rejection, thrown } from '../../../../libs/common/test/doubles';

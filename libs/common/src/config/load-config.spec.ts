@@ -192,8 +192,7 @@ describe('loadConfig', () => {
     it('refuses a key that is no setting of any service, naming it and its section', () => {
       write({ testing: { ISSUER: 'http://test', ISUSER: 'http://typo' } });
       expect(
-        configError(() => loadConfig(ExampleConfig, { env: { APP_ENV: 'testing' }, file }))
-          .message,
+        configError(() => loadConfig(ExampleConfig, { env: { APP_ENV: 'testing' }, file })).message,
       ).toBe(
         'invalid setting CONFIG_FILE: "ISUSER" in section "testing" is no setting of any service',
       );

@@ -81,20 +81,20 @@ function readSection(file: string, environment: EnvironmentName): Record<string,
       `invalid setting CONFIG_FILE: section ${JSON.stringify(strange)} is none of ${ENVIRONMENTS.join(', ')}`,
     );
   }
-  const section = document[environment];
-  if (section === undefined) return {};
-  if (!isRecord(section)) {
-    throw new ConfigError(
-      `invalid setting CONFIG_FILE: section "${environment}" must be an object`,
-    );
+  // Every section is checked, not only this environment's: a typo under "stage" must not wait
+  // for the day the stage environment starts.
+  for (const [name, section] of Object.entries(document)) {
+    if (!isRecord(section)) {
+      throw new ConfigError(`invalid setting CONFIG_FILE: section "${name}" must be an object`);
+    }
+    const unknown = Object.keys(section).find((key) => !KNOWN_SETTINGS.has(key));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        `invalid setting CONFIG_FILE: ${JSON.stringify(unknown)} in section "${name}" is no setting of any service`,
+      );
+    }
   }
-  const unknown = Object.keys(section).find((key) => !KNOWN_SETTINGS.has(key));
-  if (unknown !== undefined) {
-    throw new ConfigError(
-      `invalid setting CONFIG_FILE: ${JSON.stringify(unknown)} in section "${environment}" is no setting of any service`,
-    );
-  }
-  return section;
+  return (document[environment] as Record<string, unknown> | undefined) ?? {};
 }
 
 function parseValue(spec: SettingSpec, raw: unknown): unknown {

@@ -23,8 +23,14 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
     protected readonly outcome: RequestOutcome,
   ) {}
 
-  /** The reply for one of the app's own errors; undefined for anything else. */
-  protected abstract domainReply(exception: unknown): ErrorReply | undefined;
+  /**
+   * The reply for one of the app's own errors; undefined for anything else. The request is
+   * there for what an answer depends on besides the error (the scheme a client used).
+   */
+  protected abstract domainReply(
+    exception: unknown,
+    request: FastifyRequest,
+  ): ErrorReply | undefined;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -36,7 +42,7 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
   }
 
   private toReply(exception: unknown, request: FastifyRequest): ErrorReply {
-    const domain = this.domainReply(exception);
+    const domain = this.domainReply(exception, request);
     if (domain !== undefined) return domain;
     if (exception instanceof InvalidInputError) {
       this.outcome.record('request_refused', { error: 'invalid_request' }, exception.description);

@@ -288,7 +288,7 @@ class Pair {
 }
 
 describe('parseReply', () => {
-  it('turns a valid answer into a plain object of the DTO\'s properties, and nothing else', () => {
+  it("turns a valid answer into a plain object of the DTO's properties, and nothing else", () => {
     const reply = parseReply('auth', Pair, { name: 'a', count: 2, extra: 'dropped' });
     expect(reply).toStrictEqual({ name: 'a', count: 2 });
   });

@@ -18,3 +18,9 @@ export class UpstreamError extends Error {
   /** When the upstream said how long to wait (RFC 9110 10.2.3). */
   readonly retryAfterSeconds: number | undefined;
 }
+
+/** Seconds of a Retry-After header (RFC 9110 10.2.3), when it is a sane delay in seconds. */
+export function retryAfterOf(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string' || !/^\d{1,5}$/.test(header)) return undefined;
+  return Number(header);
+}

@@ -8,6 +8,7 @@ import {
   IS_IN,
   IS_INT,
   IS_ISO8601,
+  IS_OBJECT,
   IS_OPTIONAL,
   IS_POSITIVE,
   IS_STRING,
@@ -94,6 +95,8 @@ type Translation = (constraints: readonly unknown[]) => JsonSchema;
 const TRANSLATIONS: Readonly<Record<string, Translation>> = {
   [IS_STRING]: () => ({ type: 'string' }),
   [IS_BOOLEAN]: () => ({ type: 'boolean' }),
+  // isObject: not null, not an array; a function cannot come from JSON.
+  [IS_OBJECT]: () => ({ type: 'object' }),
   // Number.isInteger: ajv's `integer` (with strictNumbers) is finite and without a fraction.
   [IS_INT]: () => ({ type: 'integer' }),
   [IS_POSITIVE]: () => ({ type: 'number', exclusiveMinimum: 0 }),
@@ -224,7 +227,10 @@ function nestedSchemaOf(
     throw refused('needs a declared class with validation rules of its own');
   }
   if (declared.name === dto) throw refused('nests its own class');
-  const { title: _title, ...nested } = dtoSchemaOf(declared).jsonSchema;
+  // The nested class's schema, without its title (a title belongs to a document's root).
+  const nested = Object.fromEntries(
+    Object.entries(dtoSchemaOf(declared).jsonSchema).filter(([keyword]) => keyword !== 'title'),
+  );
   // class-validator validates each item of an array the same way.
   return { if: { type: 'array' }, then: { type: 'array', items: nested }, else: nested };
 }

@@ -11,5 +11,3 @@ export class EpochTimeResponseDto {
   @IsInt() epoch_time!: number;
   @IsString() @MinLength(1) @MaxLength(256) user!: string;
 }
-
-export type TimeResponse = CurrentTimeResponseDto | EpochTimeResponseDto;

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -45,5 +46,5 @@ export class IntrospectionResponseDto {
   @IsOptional() @IsString() @MaxLength(LIMITS.jti) jti?: string;
   @IsOptional() @IsIn(['Bearer', 'DPoP']) token_type?: 'Bearer' | 'DPoP';
   /** The key a DPoP-bound token is bound to. @see https://www.rfc-editor.org/rfc/rfc9449#section-6.2 */
-  @IsOptional() @ValidateNested() @Type(() => ConfirmationDto) cnf?: ConfirmationDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ConfirmationDto) cnf?: ConfirmationDto;
 }
