@@ -1,303 +1,368 @@
 #!/usr/bin/env node
-// npm run bench [-- --duration 10 --json results.json --quick --soak --floor --no-build]
+// npm run bench [-- --rounds 3 --peers --quick --duration 10 --connections 1,16,64 --warmup 15
+//                   --env app:KEY=VALUE ... --variant name:app:KEY=VALUE,app:KEY=VALUE ...
+//                   --redis --tracing --sentry --dpop --soak --json results.json --no-build]
 //
-// Builds, starts the three apps (and a second resource server in local-JWKS mode) as processes on
-// free ports with production settings (LOG_LEVEL=info, logs to /dev/null through a pipe reader),
-// drives them with autocannon, stops them, and prints a table: requests/s, p50, p99, non-2xx and
-// errors per scenario and connection count, CPU microseconds per request for each service (from
-// /proc/<pid>/stat), and each service's peak RSS. Only loopback addresses are used.
+// Builds, then starts every participant once, on free loopback ports: the floor (bench/floor.js),
+// the stack (the three apps with production settings, logs read from a pipe and dropped, plus a
+// second resource server in local-JWKS mode), one more stack per variant, and with --peers
+// node-oidc-provider (bench/peers/oidc-provider.js). Then, round after round, in alternating
+// order (forward, backward, forward...), each participant is warmed with 15 s of load that is not
+// counted and then measured with autocannon:
+//   floor            end-to-end flow, at each connection count
+//   stack            end-to-end GET /current_time through the webapp; POST /token with codes
+//                    prepared before the clock starts; POST /introspect; the resource server in
+//                    local-JWKS mode; and authorize -> token -> introspect chained per virtual
+//                    user with the auth process pinned to CPU 0 and autocannon to CPU 1
+//   each variant     the end-to-end flow
+//   oidc-provider    POST /token (client_credentials -> ES256 JWT), POST /token/introspection
+// The machine is shared and drifts, so runs are compared only within one round: the final table
+// gives, per comparison, the median over the rounds of the same-round ratios.
+// CPU per request is read from /proc/<pid>/stat; memory from /proc/<pid>/status. The floor is
+// always a participant (--floor is still accepted). --soak adds, after the rounds, RSS idle and
+// after 30 s and a further 60 s at 64 connections. bench/profile.sh uses --profile <app>.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { createHash, randomBytes } = require('node:crypto');
-const { readFileSync, writeFileSync } = require('node:fs');
-const net = require('node:net');
+const os = require('node:os');
+const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const autocannon = require('autocannon');
+const { parseArgs, envFor } = require('./lib/cli');
+const P = require('./lib/processes');
+const L = require('./lib/load');
+const peers = require('./lib/peers');
+const R = require('./lib/report');
+const { startFloor } = require('./floor');
 
 const ROOT = join(__dirname, '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
-const DURATION = Number(option('duration', args.includes('--quick') ? 3 : 10));
-const CONNECTIONS = (option('connections', '1,16,64')).split(',').map(Number);
-const JSON_OUT = option('json', undefined);
-const TICKS = 100; // /proc clock ticks per second (USER_HZ)
+const FLOW_TARGET = 2500;
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
-function peakRssMb(pid) {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-function rssMb(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-async function startApp(name, app, env) {
+async function startApp(name, app, env, nodeFlags = []) {
   // The same V8 flags as the containers and `npm start`.
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', join(ROOT, 'dist', 'apps', app, 'main.js')], {
+  const service = P.spawnService(name, process.execPath, ['--max-semi-space-size=16', ...nodeFlags, join(ROOT, 'dist', 'apps', app, 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', APP_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  // The logs are read (a pipe, as under a container runtime) and dropped.
-  child.stdout.on('data', () => {});
   const port = env.AUTH_PORT ?? env.RESOURCE_PORT ?? env.WEBAPP_PORT;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.ok) return { name, child, pid: child.pid, url: `http://127.0.0.1:${port}` };
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${name} did not start`);
+  service.url = `http://127.0.0.1:${port}`;
+  await P.waitHealthy(`${service.url}/healthz`, service.child, name);
+  return service;
 }
 
-async function startStack() {
-  const [authPort, resourcePort, jwksPort, webappPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+/**
+ * The three apps (and, for the plain stack, a resource server in local-JWKS mode). `settings`
+ * are app:KEY=VALUE entries, applied over the defaults here; `nodeFlags` maps an app to extra
+ * node flags (the profiler's).
+ */
+async function startStack(name, settings, { jwks = true, nodeFlags = {} } = {}) {
+  const prefix = name === 'stack' ? '' : `${name}/`;
+  const [authPort, resourcePort, jwksPort, webappPort] = await Promise.all([P.freePort(), P.freePort(), P.freePort(), P.freePort()]);
   const issuer = `http://127.0.0.1:${authPort}`;
   const audience = `http://127.0.0.1:${resourcePort}`;
-  const auth = await startApp('auth', 'auth', { AUTH_PORT: String(authPort), ISSUER: issuer, AUDIENCE: audience });
   const shared = { ISSUER: issuer, AUDIENCE: audience, AUTH_URL: issuer };
-  const resource = await startApp('resource', 'resource', { ...shared, RESOURCE_PORT: String(resourcePort) });
-  const jwks = await startApp('resource-jwks', 'resource', { ...shared, RESOURCE_PORT: String(jwksPort), TOKEN_VALIDATION: 'jwks' });
-  const webapp = await startApp('webapp', 'webapp', {
-    ...shared,
-    WEBAPP_PORT: String(webappPort),
-    RESOURCE_URL: audience,
-  });
-  return { auth, resource, jwks, webapp, issuer };
-}
-
-const BASIC_CLIENT = `Basic ${Buffer.from('1234:qwerty').toString('base64')}`;
-const BASIC_RESOURCE = `Basic ${Buffer.from('resource-server:resource-secret').toString('base64')}`;
-const REDIRECT_URI = 'http://localhost:5003/callback';
-
-/** One authorization code (and its verifier) from the authorization server. */
-async function freshCode(authUrl, scope = 'current_time') {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code', client_id: '1234', redirect_uri: REDIRECT_URI, scope, state: 's',
-    code_challenge: challenge, code_challenge_method: 'S256',
-  });
-  const res = await fetch(`${authUrl}/authorize?${query}`, {
-    redirect: 'manual',
-    headers: { authorization: `Basic ${Buffer.from('bench:pw').toString('base64')}` },
-  });
-  const code = new URL(res.headers.get('location')).searchParams.get('code');
-  return { code, verifier };
-}
-
-async function freshToken(authUrl) {
-  const { code, verifier } = await freshCode(authUrl);
-  const res = await fetch(`${authUrl}/token`, {
-    method: 'POST',
-    headers: { authorization: BASIC_CLIENT, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
-  });
-  return (await res.json()).access_token;
-}
-
-/** Keeps a live token at hand: tokens live 5 s, so a new one is fetched every 2 s. */
-function tokenKeeper(authUrl) {
-  const keeper = { token: undefined, timer: undefined };
-  keeper.refresh = async () => {
-    keeper.token = await freshToken(authUrl);
+  const services = [];
+  const start = async (svcName, app, env) => {
+    const s = await startApp(`${prefix}${svcName}`, app, { ...env, ...envFor(app, settings) }, nodeFlags[app]);
+    services.push(s);
+    return s;
   };
-  keeper.start = async () => {
-    await keeper.refresh();
-    keeper.timer = setInterval(() => void keeper.refresh(), 2000);
-  };
-  keeper.stop = () => clearInterval(keeper.timer);
-  return keeper;
+  try {
+    const auth = await start('auth', 'auth', { AUTH_PORT: String(authPort), ISSUER: issuer, AUDIENCE: audience });
+    const resource = await start('resource', 'resource', { ...shared, RESOURCE_PORT: String(resourcePort) });
+    const jwksServer = jwks ? await start('resource-jwks', 'resource', { ...shared, RESOURCE_PORT: String(jwksPort), TOKEN_VALIDATION: 'jwks' }) : undefined;
+    // Bearer tokens unless a variant says otherwise: the floor's five exchanges carry no proof.
+    const webapp = await start('webapp', 'webapp', { ...shared, WEBAPP_PORT: String(webappPort), RESOURCE_URL: audience, DPOP: 'false' });
+    return { name, auth, resource, jwks: jwksServer, webapp, services };
+  } catch (err) {
+    await Promise.all(services.map((s) => P.stopService(s)));
+    throw err;
+  }
 }
 
-function run(options) {
-  const settings = { duration: DURATION, ...options };
-  // A run with a fixed number of requests (one per prepared code) has no duration.
-  if (settings.amount !== undefined) delete settings.duration;
-  return new Promise((resolve, reject) => {
-    autocannon(settings, (err, result) => (err ? reject(err) : resolve(result)));
-  });
+/** Every participant has services (for CPU and memory), a warm-up, its measured runs, and a stop. */
+function stackParticipant(opts, stack, { full }) {
+  const e2eUrl = `${stack.webapp.url}/current_time`;
+  const meta = (round, scenario, label) => ({ round, participant: stack.name, scenario, label });
+  return {
+    name: stack.name,
+    services: stack.services,
+    // The end-to-end load warms auth, resource and webapp; the local-JWKS resource server is
+    // warmed alongside it, since the flow never reaches it.
+    async warm() {
+      const e2e = L.run({ url: e2eUrl, connections: 16, duration: opts.warmup });
+      if (!stack.jwks) return e2e;
+      const keeper = L.tokenKeeper(stack.auth.url);
+      await keeper.start();
+      try {
+        await Promise.all([e2e, L.run({ url: `${stack.jwks.url}/current_time`, connections: 4, duration: opts.warmup, requests: L.bearerRequests(keeper) })]);
+      } finally {
+        keeper.stop();
+      }
+    },
+    async measure(round) {
+      const rows = [];
+      const label = stack.name === 'stack' ? 'end-to-end GET /current_time (webapp)' : `end-to-end GET /current_time (webapp), variant ${stack.name}`;
+      const flow = [stack.auth, stack.resource, stack.webapp];
+      for (const c of opts.connections) {
+        rows.push(await L.measure(flow, meta(round, 'e2e', label), { url: e2eUrl, connections: c, duration: opts.duration }));
+      }
+      if (!full) return rows;
+      const authOnly = [stack.auth];
+      for (const c of opts.connections) {
+        const codes = await L.prepareCodes(stack.auth.url, opts.duration * 5000);
+        const clock = { last: 0 };
+        rows.push(await L.measure(authOnly, meta(round, 'token', 'POST /token (authorization_code)'), {
+          url: `${stack.auth.url}/token`, connections: c, amount: codes.length, requests: L.tokenRequests(codes, clock),
+        }, { clock }));
+      }
+      const keeper = L.tokenKeeper(stack.auth.url);
+      await keeper.start();
+      try {
+        for (const c of opts.connections) {
+          rows.push(await L.measure(authOnly, meta(round, 'introspect', 'POST /introspect'), {
+            url: `${stack.auth.url}/introspect`, connections: c, duration: opts.duration, requests: L.introspectRequests(keeper),
+          }));
+        }
+        for (const c of opts.connections) {
+          rows.push(await L.measure([stack.jwks], meta(round, 'jwks', 'GET /current_time (resource, local JWKS)'), {
+            url: `${stack.jwks.url}/current_time`, connections: c, duration: opts.duration, requests: L.bearerRequests(keeper),
+          }));
+        }
+      } finally {
+        keeper.stop();
+      }
+      const pinned = await pinnedFlows(opts, stack, meta(round, 'flows', 'authorize → token → introspect, auth alone on CPU 0 (flows/s)'));
+      if (pinned) rows.push(pinned);
+      return rows;
+    },
+    stop: () => Promise.all(stack.services.map((s) => P.stopService(s))),
+  };
 }
 
-async function measure(stack, label, connections, options) {
-  const services = [stack.auth, stack.resource, stack.jwks, stack.webapp];
-  const before = services.map((s) => cpuTicks(s.pid));
-  const result = await run({ connections, ...options });
-  const after = services.map((s) => cpuTicks(s.pid));
-  const count = result.requests.total || 1;
-  const cpu = {};
-  services.forEach((s, i) => {
-    const us = ((after[i] - before[i]) / TICKS) * 1e6 / count;
-    if (us > 0.5) cpu[s.name] = Math.round(us);
-  });
-  const row = {
-    scenario: label,
-    connections,
-    rate: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    requests: result.requests.total,
-    cpu_us_per_request: cpu,
-  };
-  console.error(`  ${label} c=${connections}: ${row.rate}/s p50 ${row.p50} ms p99 ${row.p99} ms non-2xx ${row.non2xx} errors ${row.errors}`);
-  return row;
+/**
+ * The authorization server alone on one core: the auth process is pinned to CPU 0 and this
+ * process (autocannon) to CPU 1, for a short settling run and the measured one, then both get
+ * their CPUs back. Complete flows per second are counted, not requests.
+ */
+async function pinnedFlows(opts, stack, meta) {
+  if (os.cpus().length < 2 || !P.hasTaskset()) {
+    console.error('  (skipping the pinned flow scenario: it needs two CPUs and taskset from util-linux)');
+    return undefined;
+  }
+  const authCpus = P.affinity(stack.auth.pid);
+  const ownCpus = P.affinity(process.pid);
+  P.pin(stack.auth.pid, '0');
+  P.pin(process.pid, '1');
+  try {
+    const url = stack.auth.url;
+    await L.run({ url, connections: opts.flowConnections, duration: 3, requests: L.flowRequests({ completed: 0, failed: 0 }) });
+    const counters = { completed: 0, failed: 0 };
+    return await L.measure([stack.auth], meta, { url, connections: opts.flowConnections, duration: opts.duration, requests: L.flowRequests(counters) }, { flows: counters });
+  } finally {
+    P.pin(stack.auth.pid, authCpus);
+    P.pin(process.pid, ownCpus);
+  }
 }
+
+function floorParticipant(opts, floor) {
+  return {
+    name: 'floor',
+    services: floor.services,
+    warm: () => L.run({ url: floor.url, connections: 16, duration: opts.warmup }),
+    async measure(round) {
+      const rows = [];
+      for (const c of opts.connections) {
+        rows.push(await L.measure(floor.services, { round, participant: 'floor', scenario: 'e2e', label: 'floor: the same five exchanges, trivial handlers' }, { url: floor.url, connections: c, duration: opts.duration }));
+      }
+      return rows;
+    },
+    stop: () => floor.stop(),
+  };
+}
+
+function oidcProviderParticipant(opts, peer) {
+  const tokenRun = (extra) => ({ url: peer.url, requests: peers.peerTokenRequests(), ...extra });
+  const introspectRun = async (extra) => ({ url: peer.url, requests: peers.peerIntrospectRequests(await peers.peerToken(peer.url)), ...extra });
+  return {
+    name: 'oidc-provider',
+    services: [peer],
+    async warm() {
+      const half = Math.ceil(opts.warmup / 2);
+      await L.run(tokenRun({ connections: 16, duration: half }));
+      await L.run(await introspectRun({ connections: 16, duration: half }));
+    },
+    async measure(round) {
+      const rows = [];
+      const meta = (scenario, label) => ({ round, participant: 'oidc-provider', scenario, label });
+      for (const c of opts.connections) {
+        rows.push(await L.measure([peer], meta('token', `oidc-provider ${peer.version} POST /token (client_credentials → ES256 JWT)`), tokenRun({ connections: c, duration: opts.duration })));
+      }
+      for (const c of opts.connections) {
+        // A fresh opaque token before each run (obtained before the clock starts).
+        rows.push(await L.measure([peer], meta('introspect', `oidc-provider ${peer.version} POST /token/introspection (opaque token)`), await introspectRun({ connections: c, duration: opts.duration })));
+      }
+      return rows;
+    },
+    stop: () => P.stopService(peer),
+  };
+}
+
+/** The variants asked for by name, plus those that --redis, --tracing, --sentry and --dpop stand for. */
+function allVariants(opts, aux) {
+  const variants = [...opts.variants];
+  if (aux.redis) {
+    variants.push({
+      name: 'redis',
+      settings: ['auth', 'resource'].map((app) => ({ app, key: 'REDIS_URL', value: aux.redis.url })),
+    });
+  }
+  // The webapp's own default; the plain stack runs the Bearer flow, as the floor carries no proof.
+  if (opts.dpop) variants.push({ name: 'dpop', settings: [{ app: 'webapp', key: 'DPOP', value: 'true' }] });
+  if (aux.sink && opts.tracing) {
+    const otel = (name, sampler, arg) => ({
+      name,
+      settings: [
+        { app: '*', key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `${aux.sink.url}/${name}` },
+        { app: '*', key: 'OTEL_TRACES_SAMPLER', value: sampler },
+        ...(arg ? [{ app: '*', key: 'OTEL_TRACES_SAMPLER_ARG', value: arg }] : []),
+      ],
+    });
+    variants.push(otel('otel-100', 'parentbased_always_on'), otel('otel-10', 'parentbased_traceidratio', '0.1'));
+  }
+  if (aux.sink && opts.sentry) variants.push({ name: 'sentry', settings: [{ app: '*', key: 'SENTRY_DSN', value: `http://key@127.0.0.1:${aux.sink.port}/1` }] });
+  return variants;
+}
+
+function build(opts) {
+  if (!opts.build) return;
+  const out = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (out.status !== 0) throw new Error('build failed');
+}
+
+const memoryOf = (services) => services.map((s) => ({ service: s.name, rss_mb: P.rssMb(s.pid), peak_rss_mb: P.peakRssMb(s.pid) }));
 
 async function main() {
-  if (!args.includes('--no-build')) {
-    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (build.status !== 0) throw new Error('build failed');
-  }
-  const stack = await startStack();
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.warmup < 15) console.error(`warning: --warmup ${opts.warmup} is under 15 s; a cold process runs slower for its first ~15 s`);
+  build(opts);
+  if (opts.profile) return profile(opts);
+
+  const started = Date.now();
+  const aux = {};
+  const participants = [];
   const rows = [];
-  const keeper = tokenKeeper(stack.auth.url);
+  const idle = new Map();
+  const timings = [];
+  let memory = [];
+  let sinkStats;
   try {
-    console.error(`warming up (${DURATION} s)`);
-    await run({ url: `${stack.webapp.url}/current_time`, connections: 16, duration: Math.min(DURATION, 5) });
+    if (opts.tracing || opts.sentry) aux.sink = await peers.startSink();
+    if (opts.redis) aux.redis = await peers.startRedis();
+    const variants = allVariants(opts, aux);
+    participants.push(floorParticipant(opts, await startFloor()));
+    const stack = await startStack('stack', opts.env);
+    participants.push(stackParticipant(opts, stack, { full: true }));
+    for (const v of variants) participants.push(stackParticipant(opts, await startStack(v.name, [...opts.env, ...v.settings], { jwks: false }), { full: false }));
+    if (opts.peers) participants.push(oidcProviderParticipant(opts, await peers.startOidcProvider()));
 
-    for (const c of CONNECTIONS) {
-      rows.push(await measure(stack, 'end-to-end GET /current_time (webapp)', c, { url: `${stack.webapp.url}/current_time` }));
-    }
-
-    // Token endpoint: codes are prepared before the clock starts; each is redeemed once.
-    for (const c of CONNECTIONS) {
-      const needed = Math.ceil(DURATION * 5000);
-      const codes = [];
-      while (codes.length < needed) {
-        codes.push(...(await Promise.all(Array.from({ length: 64 }, () => freshCode(stack.auth.url)))));
-      }
-      let next = 0;
-      rows.push(
-        await measure(stack, 'POST /token (authorization_code)', c, {
-          url: `${stack.auth.url}/token`,
-          amount: codes.length,
-          requests: [{
-            method: 'POST',
-            setupRequest: (request) => {
-              const { code, verifier } = codes[next++ % codes.length];
-              return {
-                ...request,
-                headers: { authorization: BASIC_CLIENT, 'content-type': 'application/x-www-form-urlencoded' },
-                body: `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_verifier=${verifier}`,
-              };
-            },
-          }],
-        }),
-      );
-    }
-
-    await keeper.start();
-    for (const c of CONNECTIONS) {
-      rows.push(
-        await measure(stack, 'POST /introspect', c, {
-          url: `${stack.auth.url}/introspect`,
-          requests: [{
-            method: 'POST',
-            setupRequest: (request) => ({
-              ...request,
-              headers: { authorization: BASIC_RESOURCE, 'content-type': 'application/x-www-form-urlencoded' },
-              body: `token=${keeper.token}`,
-            }),
-          }],
-        }),
-      );
-    }
-    for (const c of CONNECTIONS) {
-      rows.push(
-        await measure(stack, 'GET /current_time (resource, local JWKS)', c, {
-          url: `${stack.jwks.url}/current_time`,
-          requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, headers: { authorization: `Bearer ${keeper.token}` } }) }],
-        }),
-      );
-    }
-    if (args.includes('--soak')) {
-      // Memory under sustained load: RSS after 30 s and after a further 60 s at 64 connections.
-      for (const seconds of [30, 60]) {
-        const row = await measure(stack, `soak ${seconds} s end-to-end`, 64, { url: `${stack.webapp.url}/current_time`, duration: seconds });
-        row.rss_mb = Object.fromEntries(
-          [stack.auth, stack.resource, stack.webapp].map((s) => [s.name, Math.round(rssMb(s.pid))]),
-        );
-        console.error(`  RSS after ${seconds} s: ${JSON.stringify(row.rss_mb)}`);
-        rows.push(row);
+    for (let round = 1; round <= opts.rounds; round++) {
+      const order = round % 2 === 1 ? participants : [...participants].reverse();
+      console.error(`round ${round} of ${opts.rounds}: ${order.map((p) => p.name).join(', ')}`);
+      for (const p of order) {
+        const blockStart = Date.now();
+        console.error(`  warming ${p.name} (${opts.warmup} s, not counted)`);
+        await p.warm();
+        await P.sleep(1000);
+        for (const s of p.services) if (!idle.has(s.name)) idle.set(s.name, P.rssMb(s.pid));
+        rows.push(...(await p.measure(round)));
+        const seconds = Math.round((Date.now() - blockStart) / 1000);
+        timings.push({ round, participant: p.name, seconds });
+        console.error(`  ${p.name}: ${seconds} s of wall time this round`);
       }
     }
+    if (opts.soak) rows.push(...(await soak(opts, stack)));
   } finally {
-    keeper.stop();
-    const services = [stack.auth, stack.resource, stack.jwks, stack.webapp];
-    var memory = services.map((s) => ({ service: s.name, rss_mb: Math.round(rssMb(s.pid)), peak_rss_mb: Math.round(peakRssMb(s.pid)) }));
-    for (const s of services) s.child.kill('SIGTERM');
-    await Promise.all(services.map((s) => new Promise((resolve) => s.child.on('exit', resolve))));
+    const services = participants.flatMap((p) => p.services);
+    memory = memoryOf(services).map((m) => ({ ...m, idle_rss_mb: idle.get(m.service) }));
+    if (aux.sink) sinkStats = await aux.sink.stats().catch(() => undefined);
+    await Promise.all(participants.map((p) => p.stop()));
+    await Promise.all(Object.values(aux).map((s) => P.stopService(s)));
   }
 
-  const floor = args.includes('--floor') ? runFloor() : undefined;
-  printTable(rows, memory, floor);
-  if (JSON_OUT) {
-    writeFileSync(JSON_OUT, JSON.stringify({ machine: machine(), duration_s: DURATION, rows, memory, floor }, null, 2));
-    console.log(`\nwritten to ${JSON_OUT}`);
+  const variantNames = participants.map((p) => p.name).filter((n) => !['floor', 'stack', 'oidc-provider'].includes(n));
+  const summary = R.summarise(rows);
+  const ratios = R.sameRoundRatios(rows, variantNames);
+  const m = machine();
+  const wall = Math.round((Date.now() - started) / 1000);
+  console.log(`\n${m.cpus} x ${m.model}, Node ${m.node}; ${opts.rounds} round(s), ${opts.duration} s per run, ${opts.warmup} s warm-up per participant and round; ${wall} s of wall time after the build\n`);
+  if (opts.rounds > 1) console.log(`Per round:\n\n${R.roundsTable(rows)}\n`);
+  console.log(`${opts.rounds > 1 ? `Median of ${opts.rounds} rounds` : 'One round'}:\n\n${R.summaryTable(summary)}\n`);
+  console.log(`Median same-round ratios (A/B, rate against rate; per round in order):\n\n${R.ratioTable(ratios)}\n`);
+  const flows = summary.find((r) => r.scenario === 'flows');
+  if (flows) console.log(`Auth alone on CPU 0, ${opts.flowConnections} virtual users: ${flows.rate} complete flows/s (median; its p50/p99 are per request), target ≥ ${FLOW_TARGET.toLocaleString('en-US')}: ${flows.rate >= FLOW_TARGET ? 'met' : 'not met'}\n`);
+  for (const r of rows.filter((row) => row.rss_mb)) {
+    if (r.rss_idle_before_mb) console.log(`RSS MB idle before the soak: ${JSON.stringify(r.rss_idle_before_mb)}`);
+    console.log(`RSS MB after ${r.label}: ${JSON.stringify(r.rss_mb)}`);
   }
-  const bad = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
+  if (sinkStats) console.log(`\nsink: ${Object.entries(sinkStats.paths).map(([path, s]) => `${path} ${s.posts} bodies, ${s.bytes} bytes`).join('; ') || 'no bodies received'}`);
+  console.log(`\n${R.memoryTable(memory)}`);
+
+  if (opts.json) {
+    writeFileSync(opts.json, JSON.stringify({ machine: m, duration_s: opts.duration, warmup_s: opts.warmup, rounds: opts.rounds, connections: opts.connections, wall_s: wall, timings, rows, summary, ratios, memory, sink: sinkStats }, null, 2));
+    console.log(`\nwritten to ${opts.json}`);
+  }
+  const bad = rows.filter(R.failed);
   if (bad.length > 0) {
-    console.error(`\n${bad.length} scenario(s) had non-2xx answers or errors`);
+    console.error(`\n${bad.length} run(s) had non-2xx answers or errors (flagged ⚠ above)`);
     process.exitCode = 1;
   }
 }
 
-/** The five-exchange floor (bench/floor.js) on this machine, for the ratio. */
-function runFloor() {
-  const out = spawnSync(process.execPath, [join(__dirname, 'floor.js'), '--duration', String(DURATION), '--connections', '16'], { encoding: 'utf8' });
-  const match = /floor: (\d+) flows\/s/.exec(out.stdout ?? '');
-  return match ? { text: out.stdout.trim(), rate: Number(match[1]) } : undefined;
+/** Memory under sustained load: RSS idle, then after 30 s and after a further 60 s at 64 connections. */
+async function soak(opts, stack) {
+  const rss = () => Object.fromEntries([stack.auth, stack.resource, stack.webapp].map((s) => [s.name, P.rssMb(s.pid)]));
+  const rows = [];
+  const idleRss = rss();
+  console.error(`  RSS idle before the soak: ${JSON.stringify(idleRss)}`);
+  for (const seconds of [30, 60]) {
+    const row = await L.measure([stack.auth, stack.resource, stack.webapp], { round: 'soak', participant: 'stack', scenario: `soak-${seconds}`, label: `end-to-end, soak ${seconds} s${seconds === 60 ? ' more' : ''}` }, { url: `${stack.webapp.url}/current_time`, connections: 64, duration: seconds });
+    if (seconds === 30) row.rss_idle_before_mb = idleRss;
+    row.rss_mb = rss();
+    console.error(`  RSS after ${seconds} s: ${JSON.stringify(row.rss_mb)}`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * For bench/profile.sh: the stack with `app` started under --perf-basic-prof (so perf can name
+ * JIT-compiled functions), warmed, then the end-to-end load at 16 connections while
+ * `perf record -g` samples that one process into opts.perfData.
+ */
+async function profile(opts) {
+  // V8 writes a log beside --perf-basic-prof's /tmp/perf-<pid>.map; keep it out of the work tree.
+  const perfDir = join(ROOT, 'bench', '.perf');
+  mkdirSync(perfDir, { recursive: true });
+  const flags = ['--perf-basic-prof', '--interpreted-frames-native-stack', `--logfile=${join(perfDir, `${opts.profile}-v8.log`)}`, '--no-logfile-per-isolate'];
+  const stack = await startStack('stack', opts.env, { jwks: false, nodeFlags: { [opts.profile]: flags } });
+  try {
+    const target = stack[opts.profile];
+    const url = `${stack.webapp.url}/current_time`;
+    console.error(`warming (${opts.warmup} s)`);
+    await L.run({ url, connections: 16, duration: opts.warmup });
+    const perf = spawn('perf', ['record', '-g', '-F', '999', '-p', String(target.pid), '-o', opts.perfData ?? 'perf.data', '--', 'sleep', String(opts.duration)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const recorded = new Promise((resolve) => perf.once('exit', resolve));
+    const row = await L.measure(stack.services, { round: 1, participant: 'stack', scenario: 'e2e', label: `end-to-end under perf record (${opts.profile})` }, { url, connections: 16, duration: opts.duration });
+    const status = await recorded;
+    if (status !== 0) throw new Error(`perf record exited with ${status}`);
+    console.log(`profiled ${opts.profile} pid=${target.pid}: ${row.rate} flows/s under the profiler, p99 ${row.p99} ms`);
+  } finally {
+    await Promise.all(stack.services.map((s) => P.stopService(s)));
+  }
 }
 
 function machine() {
-  const cpus = require('node:os').cpus();
-  return { cpus: cpus.length, model: cpus[0]?.model, node: process.version, memory_gb: Math.round(require('node:os').totalmem() / 2 ** 30) };
-}
-
-function printTable(rows, memory, floor) {
-  const m = machine();
-  console.log(`\n${m.cpus} x ${m.model}, Node ${m.node}, ${DURATION} s per run\n`);
-  console.log('| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | errors | CPU µs per request |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    const cpu = Object.entries(r.cpu_us_per_request).map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`| ${r.scenario} | ${r.connections} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${cpu} |`);
-  }
-  if (floor) {
-    const e2e = rows.find((r) => r.scenario.startsWith('end-to-end') && r.connections === 16);
-    console.log(`\n${floor.text}`);
-    if (e2e) console.log(`end-to-end at 16 connections: ${e2e.rate} flows/s = ${Math.round((100 * e2e.rate) / floor.rate)} % of the floor`);
-  }
-  for (const r of rows.filter((row) => row.rss_mb)) console.log(`RSS after ${r.scenario}: ${JSON.stringify(r.rss_mb)}`);
-  console.log('\n| service | RSS MB at end | peak RSS MB |');
-  console.log('|---|---:|---:|');
-  for (const s of memory) console.log(`| ${s.service} | ${s.rss_mb} | ${s.peak_rss_mb} |`);
+  const cpus = os.cpus();
+  return { cpus: cpus.length, model: cpus[0]?.model, node: process.version, memory_gb: Math.round(os.totalmem() / 2 ** 30) };
 }
 
 main().catch((err) => {

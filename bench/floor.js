@@ -11,7 +11,7 @@ const { readFileSync } = require('node:fs');
 
 const role = process.env.FLOOR_ROLE;
 if (role) serve(role);
-else void main();
+else if (require.main === module) void main();
 
 function serve(role) {
   const { Controller, Get, Post, HttpCode, Module, Redirect } = require('@nestjs/common');
@@ -67,25 +67,48 @@ function serve(role) {
     .then(() => process.send('ready'));
 }
 
+/**
+ * Starts the three floor processes on free loopback ports and resolves once all listen; bench.js
+ * drives them as one participant of its rounds. `stop()` ends them.
+ */
+async function startFloor() {
+  const { freePort } = require('./lib/processes');
+  const [auth, resource, webapp] = await Promise.all([freePort(), freePort(), freePort()]);
+  const ports = { auth, resource, webapp };
+  const services = [];
+  for (const r of ['auth', 'resource', 'webapp']) {
+    const child = fork(__filename, [], { env: { ...process.env, FLOOR_ROLE: r, FLOOR_PORTS: JSON.stringify(ports) } });
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`floor ${r} exited with ${code} before it listened`)));
+    });
+    services.push({ name: `floor-${r}`, child, pid: child.pid });
+  }
+  const stop = async () => {
+    await Promise.all(services.map((s) => new Promise((resolve) => {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+      s.child.once('exit', resolve);
+      s.child.kill('SIGTERM');
+    })));
+  };
+  return { services, url: `http://127.0.0.1:${ports.webapp}/current_time`, stop };
+}
+
 async function main() {
   const autocannon = require('autocannon');
   const args = process.argv.slice(2);
   const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
   const duration = Number(option('duration', 10));
   const connections = Number(option('connections', 16));
-  const base = 20000 + (process.pid % 20000);
-  const ports = { auth: base, resource: base + 1, webapp: base + 2 };
-  const children = {};
-  for (const r of ['auth', 'resource', 'webapp']) {
-    children[r] = fork(__filename, [], { env: { ...process.env, FLOOR_ROLE: r, FLOOR_PORTS: JSON.stringify(ports) } });
-    await new Promise((resolve) => children[r].once('message', resolve));
-  }
+  const floor = await startFloor();
   const ticks = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]); };
-  const url = `http://127.0.0.1:${ports.webapp}/current_time`;
+  const { url } = floor;
   await new Promise((resolve) => autocannon({ url, connections, duration: 3 }, resolve));
-  const before = Object.fromEntries(Object.entries(children).map(([r, c]) => [r, ticks(c.pid)]));
+  const before = floor.services.map((s) => ticks(s.pid));
   const result = await new Promise((resolve, reject) => autocannon({ url, connections, duration }, (e, r) => (e ? reject(e) : resolve(r))));
-  const cpu = Object.entries(children).map(([r, c]) => `${r} ${Math.round(((ticks(c.pid) - before[r]) * 1e4) / result.requests.total)}`);
+  const cpu = floor.services.map((s, i) => `${s.name.slice('floor-'.length)} ${Math.round(((ticks(s.pid) - before[i]) * 1e4) / result.requests.total)}`);
   console.log(`floor: ${Math.round(result.requests.average)} flows/s at ${connections} connections, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}; CPU µs per flow: ${cpu.join(', ')}`);
-  for (const c of Object.values(children)) c.kill();
+  await floor.stop();
 }
+
+module.exports = { startFloor };
