@@ -8,7 +8,7 @@ import {
   REQUEST_OUTCOME,
   type RequestOutcome,
 } from '@app/common';
-import { RedisConnection } from '@app/common/redis';
+import type { RedisConnection } from '@app/common/redis';
 import { METRICS, type Metrics, PlatformModule, UpstreamClient } from '@app/common/http';
 import {
   ACCESS_TOKEN_VERIFIER,
@@ -44,11 +44,14 @@ function replayCacheProviders(config: ResourceConfig): Provider[] {
     {
       provide: REPLAY_STORE,
       inject: [REQUEST_OUTCOME],
-      useFactory: (outcome: RequestOutcome) =>
-        RedisConnection.open(
+      // node-redis is loaded only when it is used (some 580 modules).
+      useFactory: async (outcome: RequestOutcome) => {
+        const { RedisConnection } = await import('@app/common/redis');
+        return RedisConnection.open(
           { url, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: config.redisTimeoutMs },
           outcome,
-        ),
+        );
+      },
     },
     {
       provide: DPOP_REPLAY_CACHE,

@@ -8,7 +8,6 @@ import {
   RedisDpopReplayCache,
   type RequestOutcome,
 } from '@app/common';
-import { RedisConnection } from '@app/common/redis';
 import type { AuthConfig } from '../auth.config';
 import { CODE_STORE, type CodeStoreLimits } from './code-store.port';
 import { FAILURE_COUNTER, type FailureCounterLimits } from './failure-counter.port';
@@ -17,11 +16,7 @@ import { InMemoryCodeStore } from './memory/in-memory-code.store';
 import { InMemoryFailureCounter } from './memory/in-memory-failure.counter';
 import { InMemoryKeyDirectory } from './memory/in-memory-key.directory';
 import { InMemoryTokenRegistry } from './memory/in-memory-token.registry';
-import { RedisCodeStore } from './redis/redis-code.store';
-import { RedisFailureCounter } from './redis/redis-failure.counter';
-import { RedisKeyDirectory } from './redis/redis-key.directory';
-import { RedisTokenRegistry } from './redis/redis-token.registry';
-import { STORE_SCRIPTS, type StoreConnection } from './redis/store-scripts';
+import type { StoreConnection } from './redis/store-scripts';
 import { STORE_HEALTH, type StoreHealth } from './store-health.port';
 import { TOKEN_REGISTRY } from './token-registry.port';
 
@@ -45,7 +40,9 @@ const ALWAYS_UP: StoreHealth = { ping: () => Promise.resolve(true) };
 /**
  * The stores behind the authorization server's ports: in memory (the embedded default, one
  * replica) or, with REDIS_URL, in Redis, on the process's one connection, shared by every
- * replica. A new adapter is a set of classes behind the same ports and a branch here.
+ * replica. A new adapter is a set of classes behind the same ports and a branch here. The Redis
+ * adapters are loaded only when they are used: node-redis alone is some 580 modules, which an
+ * in-memory server would carry for nothing.
  */
 export function storeProviders(config: AuthConfig): Provider[] {
   return config.redisUrl === undefined ? memoryStores(config) : redisStores(config, config.redisUrl);
@@ -79,8 +76,12 @@ function redisStores(config: AuthConfig, url: string): Provider[] {
     {
       provide: REDIS,
       inject: [REQUEST_OUTCOME],
-      useFactory: (outcome: RequestOutcome) =>
-        RedisConnection.open(
+      useFactory: async (outcome: RequestOutcome) => {
+        const [{ RedisConnection }, { STORE_SCRIPTS }] = await Promise.all([
+          import('@app/common/redis'),
+          import('./redis/store-scripts'),
+        ]);
+        return RedisConnection.open(
           {
             url,
             keyPrefix: config.redisKeyPrefix,
@@ -88,28 +89,40 @@ function redisStores(config: AuthConfig, url: string): Provider[] {
             scripts: STORE_SCRIPTS,
           },
           outcome,
-        ),
+        );
+      },
     },
     {
       provide: CODE_STORE,
       inject: [REDIS],
-      useFactory: (redis: StoreConnection) => new RedisCodeStore(redis, codeStoreLimits(config)),
+      useFactory: async (redis: StoreConnection) => {
+        const { RedisCodeStore } = await import('./redis/redis-code.store');
+        return new RedisCodeStore(redis, codeStoreLimits(config));
+      },
     },
     {
       provide: TOKEN_REGISTRY,
       inject: [REDIS, CLOCK],
-      useFactory: (redis: StoreConnection, clock: Clock) => new RedisTokenRegistry(redis, clock),
+      useFactory: async (redis: StoreConnection, clock: Clock) => {
+        const { RedisTokenRegistry } = await import('./redis/redis-token.registry');
+        return new RedisTokenRegistry(redis, clock);
+      },
     },
     {
       provide: KEY_DIRECTORY,
       inject: [REDIS],
-      useFactory: (redis: StoreConnection) => new RedisKeyDirectory(redis),
+      useFactory: async (redis: StoreConnection) => {
+        const { RedisKeyDirectory } = await import('./redis/redis-key.directory');
+        return new RedisKeyDirectory(redis);
+      },
     },
     {
       provide: FAILURE_COUNTER,
       inject: [REDIS],
-      useFactory: (redis: StoreConnection) =>
-        new RedisFailureCounter(redis, failureLimits(config), 'client-auth'),
+      useFactory: async (redis: StoreConnection) => {
+        const { RedisFailureCounter } = await import('./redis/redis-failure.counter');
+        return new RedisFailureCounter(redis, failureLimits(config), 'client-auth');
+      },
     },
     {
       provide: DPOP_REPLAY_CACHE,
