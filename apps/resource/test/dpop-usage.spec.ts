@@ -168,7 +168,7 @@ describe('a full DPoP replay cache at the resource server', () => {
       expect(full.headers['cache-control']).toBe('no-store');
       expect(full.json()).toEqual({
         error: 'temporarily_unavailable',
-        error_description: 'the server cannot check proofs now; retry later',
+        error_description: 'the server cannot serve this request now; retry later',
       });
     } finally {
       await app.close();

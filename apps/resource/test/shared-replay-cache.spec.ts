@@ -73,7 +73,7 @@ describeWithRedis(
         expect(response.headers['retry-after']).toBe('1');
         expect(response.json()).toEqual({
           error: 'temporarily_unavailable',
-          error_description: 'the server cannot check proofs now; retry later',
+          error_description: 'the server cannot serve this request now; retry later',
         });
         const ready = await one.inject({ method: 'GET', url: '/readyz' });
         expect(ready.statusCode).toBe(503);

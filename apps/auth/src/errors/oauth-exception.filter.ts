@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   assertNever,
-  DpopReplayCacheFullError,
   ERROR_REPORTER,
   InvalidDpopProofError,
   type ErrorReporter,
@@ -11,7 +10,6 @@ import {
   type RequestOutcome,
 } from '@app/common';
 import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
-import { StoreUnavailableError } from '@app/common';
 import { OAuthError, RateLimitedError } from './oauth.errors';
 
 /** How a client authenticates when it is asked to. @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 */
@@ -30,7 +28,7 @@ export class OAuthExceptionFilter extends JsonExceptionFilter {
     @InjectPinoLogger('OAuthExceptionFilter') logger: PinoLogger,
     @Inject(REQUEST_OUTCOME) outcome: RequestOutcome,
   ) {
-    super(adapterHost, reporter, logger, outcome);
+    super(adapterHost, reporter, logger, outcome, 'temporarily_unavailable');
   }
 
   protected domainReply(exception: unknown): ErrorReply | undefined {
@@ -59,17 +57,6 @@ export class OAuthExceptionFilter extends JsonExceptionFilter {
       return {
         status: 400,
         body: { error: exception.code, error_description: exception.description },
-      };
-    }
-    if (exception instanceof StoreUnavailableError || exception instanceof DpopReplayCacheFullError) {
-      this.outcome.warn('store_unavailable', { detail: exception.message });
-      return {
-        status: 503,
-        body: {
-          error: 'temporarily_unavailable',
-          error_description: 'the server cannot serve this request now; retry later',
-        },
-        headers: { 'retry-after': '1' },
       };
     }
     return undefined;

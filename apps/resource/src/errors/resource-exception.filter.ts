@@ -4,23 +4,20 @@ import type { FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   assertNever,
-  DpopReplayCacheFullError,
   ERROR_REPORTER,
   InvalidDpopProofError,
   type ErrorReporter,
   REQUEST_OUTCOME,
   type RequestOutcome,
-  StoreUnavailableError,
-  UpstreamError,
 } from '@app/common';
-import { type ErrorReply, JsonExceptionFilter, upstreamErrorReply } from '@app/common/http';
+import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
 import { ResourceConfig } from '../resource.config';
 import { BearerError, InsufficientScopeError } from './resource.errors';
 
 /**
  * The only place where the resource server's errors become HTTP: RFC 6750 statuses and
- * `WWW-Authenticate` challenges (RFC 9449 7.1 for DPoP), upstream failures as 502/503/504,
- * anything else 500.
+ * `WWW-Authenticate` challenges (RFC 9449 7.1 for DPoP); the base maps upstream and store
+ * failures (502/503/504) and anything else (500).
  */
 @Catch()
 export class ResourceExceptionFilter extends JsonExceptionFilter {
@@ -34,7 +31,8 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
     @InjectPinoLogger('ResourceExceptionFilter') logger: PinoLogger,
     @Inject(REQUEST_OUTCOME) outcome: RequestOutcome,
   ) {
-    super(adapterHost, reporter, logger, outcome);
+    // With the authorization server gone, no token can be judged: temporarily_unavailable.
+    super(adapterHost, reporter, logger, outcome, 'temporarily_unavailable');
     this.realm = quoted(config.realm);
     this.dpopAlgorithms = quoted(config.dpopAlgorithms.join(' '));
   }
@@ -62,26 +60,6 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
           'www-authenticate': `DPoP realm=${this.realm}, algs=${this.dpopAlgorithms}, error="${exception.code}", error_description=${quoted(exception.description)}`,
         },
       };
-    }
-    if (exception instanceof DpopReplayCacheFullError || exception instanceof StoreUnavailableError) {
-      this.outcome.warn('store_unavailable', { detail: exception.message });
-      return {
-        status: 503,
-        body: {
-          error: 'temporarily_unavailable',
-          error_description: 'the server cannot check proofs now; retry later',
-        },
-        headers: { 'retry-after': '1' },
-      };
-    }
-    if (exception instanceof UpstreamError) {
-      this.outcome.warn(
-        'upstream_failed',
-        { upstream: exception.upstream, failure: exception.failure, detail: exception.detail },
-        'token validation failed upstream',
-      );
-      // With the authorization server gone, no token can be judged: the service is unavailable.
-      return upstreamErrorReply(exception, 'temporarily_unavailable');
     }
     return undefined;
   }

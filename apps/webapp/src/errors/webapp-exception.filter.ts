@@ -7,9 +7,8 @@ import {
   type ErrorReporter,
   REQUEST_OUTCOME,
   type RequestOutcome,
-  UpstreamError,
 } from '@app/common';
-import { type ErrorReply, JsonExceptionFilter, upstreamErrorReply } from '@app/common/http';
+import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
 import type { ErrorCode } from '@app/contracts';
 import { AuthorizationDeniedError, UpstreamRefusedError, WebappError } from './webapp.errors';
 
@@ -28,7 +27,7 @@ export class WebappExceptionFilter extends JsonExceptionFilter {
     @InjectPinoLogger('WebappExceptionFilter') logger: PinoLogger,
     @Inject(REQUEST_OUTCOME) outcome: RequestOutcome,
   ) {
-    super(adapterHost, reporter, logger, outcome);
+    super(adapterHost, reporter, logger, outcome, 'service_unavailable');
   }
 
   protected domainReply(exception: unknown): ErrorReply | undefined {
@@ -39,14 +38,6 @@ export class WebappExceptionFilter extends JsonExceptionFilter {
         'flow failed',
       );
       return webappErrorReply(exception);
-    }
-    if (exception instanceof UpstreamError) {
-      this.outcome.warn(
-        'upstream_failed',
-        { upstream: exception.upstream, failure: exception.failure, detail: exception.detail },
-        'upstream call failed',
-      );
-      return upstreamErrorReply(exception, 'service_unavailable');
     }
     return undefined;
   }

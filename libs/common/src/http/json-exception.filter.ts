@@ -5,12 +5,15 @@ import type { PinoLogger } from 'nestjs-pino';
 import type { ErrorReporter } from '../errors/error-reporter';
 import { InvalidInputError } from '../errors/invalid-input.error';
 import type { RequestOutcome } from '../outcome/request-outcome.port';
-import type { UpstreamError } from '../upstream/upstream.errors';
+import { DpopReplayCacheFullError } from '../dpop/dpop.errors';
+import { StoreUnavailableError } from '../errors/store-unavailable.error';
+import { UpstreamError } from '../upstream/upstream.errors';
 import { type ErrorReply, pathOf, sendErrorReply, transportErrorReply } from './transport-errors';
 
 /**
  * What every service's one exception filter shares: the app maps its own domain errors
- * (`domainReply`); an input its schema refused is a 400 `invalid_request`; what the transport
+ * (`domainReply`); a store that cannot answer is a 503, an upstream failure a 502/503/504; an
+ * input its schema refused is a 400 `invalid_request`; what the transport
  * throws (unknown route, wrong method, body too large, bad media type) becomes the matching 4xx;
  * anything else is a 500 `server_error` with a fixed description, logged with its stack and
  * reported. Every answer is the contract's JSON shape.
@@ -21,6 +24,8 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
     private readonly reporter: ErrorReporter,
     private readonly logger: PinoLogger,
     protected readonly outcome: RequestOutcome,
+    /** How this service names a 503 of an upstream or store it cannot do without. */
+    private readonly unavailableCode: 'service_unavailable' | 'temporarily_unavailable',
   ) {}
 
   /**
@@ -44,6 +49,26 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
   private toReply(exception: unknown, request: FastifyRequest): ErrorReply {
     const domain = this.domainReply(exception, request);
     if (domain !== undefined) return domain;
+    if (exception instanceof StoreUnavailableError || exception instanceof DpopReplayCacheFullError) {
+      // Fail closed: without its store the service can check nothing; the client may retry.
+      this.outcome.warn('store_unavailable', { detail: exception.message });
+      return {
+        status: 503,
+        body: {
+          error: 'temporarily_unavailable',
+          error_description: 'the server cannot serve this request now; retry later',
+        },
+        headers: { 'retry-after': '1' },
+      };
+    }
+    if (exception instanceof UpstreamError) {
+      this.outcome.warn(
+        'upstream_failed',
+        { upstream: exception.upstream, failure: exception.failure, detail: exception.detail },
+        'upstream call failed',
+      );
+      return upstreamErrorReply(exception, this.unavailableCode);
+    }
     if (exception instanceof InvalidInputError) {
       this.outcome.record('request_refused', { error: 'invalid_request' }, exception.description);
       return {
