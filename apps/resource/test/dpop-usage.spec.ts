@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DPOP_REPLAY_CACHE, DpopKey, InMemoryDpopReplayCache, SystemClock } from '@app/common';
+import { InvalidTokenError } from '../src/errors/resource.errors';
 import { FakeVerifier, testConfig, verifiedToken } from './support/fakes';
 import { createResourceApp } from './support/resource-app';
 
@@ -123,6 +124,15 @@ describe('RFC 9449 DPoP-bound tokens at the resource server', () => {
       error: 'insufficient_scope',
       error_description: 'this endpoint needs the scope epoch_time',
     });
+  });
+
+  it('answers a refused token under the DPoP scheme with the DPoP challenge', async () => {
+    verifier.tokens.set('gone', new InvalidTokenError('the access token is not active', 'inactive'));
+    const response = await get('/current_time', { authorization: 'DPoP gone', dpop: proof() });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe(
+      `${CHALLENGE}, error="invalid_token", error_description="the access token is not active"`,
+    );
   });
 
   it('answers a malformed DPoP credential with 401 invalid_token', async () => {

@@ -1,4 +1,14 @@
-import { IsBoolean, IsIn, IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ServiceConfig, Setting } from '@app/common';
 
 const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
@@ -31,6 +41,17 @@ export class WebappConfig extends ServiceConfig {
    * process. false: Bearer tokens, as the contract's plain clients use.
    */
   @Setting('DPOP', 'boolean') @IsBoolean() dpop = true;
+
+  /**
+   * The key that signs browser login bindings (HMAC-SHA256), at least 32 characters. Unset: a
+   * random key per process, so a restart refuses the logins then in progress (their cookies no
+   * longer verify); replicas behind one address need the same key.
+   */
+  @Setting('LOGIN_COOKIE_SECRET')
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  loginCookieSecret?: string;
 
   /** The whole flow (authorize, token, API call) must finish within this many milliseconds. */
   @Setting('UPSTREAM_TIMEOUT_MS', 'int') @IsInt() @Min(50) @Max(60000) upstreamTimeoutMs = 3000;

@@ -8,6 +8,8 @@ import { ResourceServerClient } from './clients/resource-server.client';
 import { RESOURCE_SERVER } from './clients/resource-server.port';
 import { WebappExceptionFilter } from './errors/webapp-exception.filter';
 import { AuthorizationCodeFlow } from './flow/authorization-code.flow';
+import { LoginController } from './login/login.controller';
+import { loginProviders } from './login/login.providers';
 import { TimeController } from './time/time.controller';
 import { TimeService } from './time/time.service';
 import { WebappConfig } from './webapp.config';
@@ -33,11 +35,11 @@ export class WebappModule {
           service: 'webapp',
           config,
           filter: WebappExceptionFilter,
-          secrets: [config.clientSecret, config.defaultPassword],
+          secrets: [config.clientSecret, config.defaultPassword, config.loginCookieSecret ?? ''],
           readiness: WebappReadiness,
         }),
       ],
-      controllers: [TimeController],
+      controllers: [TimeController, LoginController],
       providers: [
         { provide: AUTH_UPSTREAM, ...upstream('authorization', config.authUrl) },
         { provide: RESOURCE_UPSTREAM, ...upstream('resource', config.resourceUrl) },
@@ -68,6 +70,7 @@ export class WebappModule {
         WebappReadiness,
         AuthorizationCodeFlow,
         TimeService,
+        ...loginProviders(config),
       ],
     };
   }

@@ -41,6 +41,9 @@ const ROUTES: Record<string, readonly string[]> = {
   '/epoch_time': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
   '/readyz': ['GET', 'HEAD'],
+  '/': ['GET', 'HEAD'],
+  '/login': ['GET', 'HEAD'],
+  '/callback': ['GET', 'HEAD'],
 };
 const PATHS = Object.keys(ROUTES);
 const TIME_PATHS = ['/current_time', '/epoch_time'] as const;

@@ -308,7 +308,7 @@ describe('the time API of the webapp (one authorization-code flow per call)', ()
 
   describe('routing', () => {
     it('answers 404 JSON for an unknown path, with X-Request-ID', async () => {
-      const response = await get('/callback', { 'x-request-id': 'r-404' });
+      const response = await get('/nope', { 'x-request-id': 'r-404' });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(response.headers['x-request-id']).toBe('r-404');

@@ -8,5 +8,6 @@ export * from './oauth/error-response.dto';
 export * from './oauth/metadata.dto';
 export * from './api/time-response.dto';
 export * from './api/scope-table';
+export * from './api/login-request.dto';
 export * from './limits';
 export * from './settings';
