@@ -8,12 +8,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 
-# Compiles one app into a single dist/apps/$APP/main.js (node_modules stay external).
+# Compiles one app into a single dist/apps/$APP/main.js (node_modules stay external) and its
+# source map, main.js.map.
 FROM ${NODE_IMAGE} AS build
 ARG APP=webapp
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json nest-cli.json tsconfig.json tsconfig.build.json webpack.config.js ./
 COPY libs ./libs
 COPY apps ./apps
 RUN test -n "$APP" && npx nest build "$APP"
@@ -34,11 +35,12 @@ ARG APP=webapp
 ENV NODE_ENV=production APP=${APP}
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
-COPY --from=build /app/dist/apps/${APP}/main.js ./dist/apps/${APP}/main.js
+COPY --from=build /app/dist/apps/${APP}/main.js /app/dist/apps/${APP}/main.js.map ./dist/apps/${APP}/
 COPY scripts/healthcheck.js ./scripts/healthcheck.js
 USER node
 EXPOSE 5001 5002 5003
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=5 CMD ["node", "scripts/healthcheck.js"]
 # exec: node is PID 1 and gets SIGTERM itself, for a graceful stop. A 16 MB young generation
 # keeps the heap (and RSS) a third smaller under load at no measurable cost in throughput.
-CMD ["sh", "-c", "exec node --max-semi-space-size=16 dist/apps/${APP}/main.js"]
+# --enable-source-maps: stack traces (logs, Sentry) name the TypeScript file and line.
+CMD ["sh", "-c", "exec node --enable-source-maps --max-semi-space-size=16 dist/apps/${APP}/main.js"]

@@ -39,6 +39,8 @@ export default tseslint.config(
       'libs/common/src/http/**',
       'libs/common/src/logging/**',
       'libs/common/src/metrics/**',
+      'libs/common/src/observability/**',
+      'libs/common/src/errors/sentry-error-reporter.ts',
     ],
     rules: {
       'no-restricted-imports': [

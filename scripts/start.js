@@ -40,7 +40,7 @@ if (!watch) buildIfStale();
 const children = APPS.map((app) => {
   const [command, args] = watch
     ? [nest, ['start', app, '--watch', '--preserveWatchOutput']]
-    : [process.execPath, ['--max-semi-space-size=16', join(ROOT, 'dist', 'apps', app, 'main.js')]];
+    : [process.execPath, ['--enable-source-maps', '--max-semi-space-size=16', join(ROOT, 'dist', 'apps', app, 'main.js')]];
   const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {

@@ -275,8 +275,14 @@ export class Stack implements StackAddresses {
     this.redirectUri = addresses.redirectUri;
   }
 
-  /** Starts auth, resource and webapp (or connects to the external ones). */
-  static async start(suite: string): Promise<Stack> {
+  /**
+   * Starts auth, resource and webapp (or connects to the external ones); `env` adds settings for
+   * each app on top of the stack's defaults.
+   */
+  static async start(
+    suite: string,
+    env: Partial<Record<AppName, Record<string, string>>> = {},
+  ): Promise<Stack> {
     mkdirSync(RUN_LOG_DIR, { recursive: true });
     pruneOldRuns();
     if (EXTERNAL) {
@@ -307,9 +313,9 @@ export class Stack implements StackAddresses {
     try {
       // Fixed ports: the issuer and audience name them, and the other apps point at them.
       await Promise.all([
-        stack.startApp('auth', { port: authPort }),
-        stack.startApp('resource', { port: resourcePort }),
-        stack.startApp('webapp', { port: webappPort }),
+        stack.startApp('auth', { port: authPort, env: env.auth }),
+        stack.startApp('resource', { port: resourcePort, env: env.resource }),
+        stack.startApp('webapp', { port: webappPort, env: env.webapp }),
       ]);
       // The webapp discovers the authorization server's metadata once it is up.
       await stack.process('webapp').waitUntilReady();

@@ -9,7 +9,6 @@ export * from './config/load-config';
 export * from './config/service.config';
 export * from './credentials/basic-credentials';
 export * from './errors/assert-never';
-export * from './errors/error-reporter';
 export * from './errors/invalid-input.error';
 export * from './health/readiness.port';
 export * from './jws/access-token-header';

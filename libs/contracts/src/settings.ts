@@ -10,6 +10,7 @@ export const SETTING_NAMES = [
   'LOG_LEVEL',
   'BODY_LIMIT',
   'SENTRY_DSN',
+  'SENTRY_RELEASE',
   'APP_ENV',
   'TRUST_PROXY_HOPS',
   'METRICS_PORT',

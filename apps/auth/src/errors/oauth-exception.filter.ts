@@ -3,13 +3,16 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   assertNever,
-  ERROR_REPORTER,
   InvalidDpopProofError,
-  type ErrorReporter,
   REQUEST_OUTCOME,
   type RequestOutcome,
 } from '@app/common';
-import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
+import {
+  ERROR_REPORTER,
+  type ErrorReply,
+  type ErrorReporter,
+  JsonExceptionFilter,
+} from '@app/common/http';
 import { OAuthError, RateLimitedError } from './oauth.errors';
 
 /** How a client authenticates when it is asked to. @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 */

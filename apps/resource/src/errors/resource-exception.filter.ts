@@ -4,13 +4,16 @@ import type { FastifyRequest } from 'fastify';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   assertNever,
-  ERROR_REPORTER,
   InvalidDpopProofError,
-  type ErrorReporter,
   REQUEST_OUTCOME,
   type RequestOutcome,
 } from '@app/common';
-import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
+import {
+  ERROR_REPORTER,
+  type ErrorReply,
+  type ErrorReporter,
+  JsonExceptionFilter,
+} from '@app/common/http';
 import { ResourceConfig } from '../resource.config';
 import { BearerError, InsufficientScopeError } from './resource.errors';
 

@@ -3,12 +3,15 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   assertNever,
-  ERROR_REPORTER,
-  type ErrorReporter,
   REQUEST_OUTCOME,
   type RequestOutcome,
 } from '@app/common';
-import { type ErrorReply, JsonExceptionFilter } from '@app/common/http';
+import {
+  ERROR_REPORTER,
+  type ErrorReply,
+  type ErrorReporter,
+  JsonExceptionFilter,
+} from '@app/common/http';
 import type { ErrorCode } from '@app/contracts';
 import { AuthorizationDeniedError, UpstreamRefusedError, WebappError } from './webapp.errors';
 

@@ -18,6 +18,9 @@ export class ServiceConfig {
   @Matches(/^https?:\/\/[^@/\s]+@[^/\s]+\/(.+\/)?\w+$/, { message: 'must be a Sentry DSN' })
   sentryDsn?: string;
 
+  /** Sentry release the errors are filed under; the package's name and version when unset. */
+  @Setting('SENTRY_RELEASE') @IsOptional() @IsString() @MinLength(1) sentryRelease?: string;
+
   @Setting('APP_ENV')
   @IsIn(['production', 'stage', 'development', 'testing'])
   environment = 'production';

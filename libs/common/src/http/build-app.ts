@@ -7,8 +7,10 @@ import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service.config';
 import type { RequestScope } from '../logging/request-scope';
+import { flushErrorReports } from '../errors/error-reporter';
 import { flushStdout } from '../logging/stdout';
 import { METRICS, type Metrics } from '../metrics/metrics';
+import { currentTraceFields, shutdownTracing } from '../observability/tracing';
 import { REQUEST_SCOPE, ROOT_LOGGER } from './platform.module';
 import { startManagementServer } from './management-server';
 import { installRequestHooks } from './request-hooks';
@@ -52,6 +54,8 @@ export async function buildApp<C extends ServiceConfig>(
     scope: app.get<RequestScope>(REQUEST_SCOPE),
     logger: app.get(ROOT_LOGGER),
     metrics: app.get<Metrics>(METRICS),
+    // The trace and span ids of the request's server span, when tracing is on.
+    startFields: currentTraceFields,
   });
   definition.configure?.(instance, config);
   await app.init();
@@ -126,7 +130,9 @@ function stopOnSignals(
       process.exit(1);
     }, timeoutMs).unref();
     closeOthers();
-    app.close().then(
+    // Queued spans and error reports go out before the exit (each wait is bounded).
+    const closed = app.close().then(() => Promise.all([shutdownTracing(), flushErrorReports()]));
+    closed.then(
       () => {
         flushStdout();
         process.exit(0);

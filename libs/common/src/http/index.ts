@@ -12,6 +12,7 @@ export * from './upstream-client';
 export * from './health.controller';
 export * from './metrics.controller';
 export * from './request-id';
+export * from '../errors/error-reporter';
 export * from '../metrics/metrics';
 export * from '../logging/request-scope';
 export * from '../logging/root-logger';
