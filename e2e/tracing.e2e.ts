@@ -96,9 +96,11 @@ describe('tracing', { skip: NEEDS_LOCAL_PROCESSES }, () => {
   before(async () => {
     receiver = await startOtlpReceiver();
     stack = await Stack.start('tracing', {
-      auth: tracingEnv(receiver, 'auth'),
-      resource: tracingEnv(receiver, 'resource'),
-      webapp: tracingEnv(receiver, 'webapp'),
+      env: {
+        auth: tracingEnv(receiver, 'auth'),
+        resource: tracingEnv(receiver, 'resource'),
+        webapp: tracingEnv(receiver, 'webapp'),
+      },
     });
     // The webapp's start-up discovery of the metadata is a trace of its own: let it arrive, and
     // leave it out of what the tests below look at.

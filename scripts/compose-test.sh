@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The compose end-to-end test: build, bring the stack up, wait for health, call the webapp as a
 # user would, run the e2e suite against the containers, check every service's logs, take the
-# stack down (also on failure).
+# stack down (also on failure); then the same for the scaled stack, with faults
+# (scripts/compose-scale-test.sh).
 #   npm run test:compose                  needs a Docker engine (DOCKER_HOST or the default socket)
 #   COMPOSE_TEST_SKIP_WITHOUT_ENGINE=1    exit 0 with a notice when no engine is reachable
 #   NODE_IMAGE=...                        base image for the build (air-gapped sites)
+#   COMPOSE_TEST_SKIP_SCALED=1            the default stack only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,3 +66,8 @@ for service in auth resource webapp; do
   node scripts/check-logs.js "$service" "/tmp/compose-$service.log" pw-Secret-123
 done
 echo "compose-test: passed"
+
+# The scaled stack publishes the same ports: this one goes first.
+trap - EXIT
+"${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
+if [ "${COMPOSE_TEST_SKIP_SCALED:-0}" != "1" ]; then exec bash scripts/compose-scale-test.sh; fi

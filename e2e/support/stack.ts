@@ -66,6 +66,12 @@ export const RUN_LOG_DIR = join(
 /** Starts the harness's own notes in a log file (start, exit, stderr); every other line is stdout. */
 export const MARK = '#e2e# ';
 
+/** How a stack is started: settings for every process of an app, on top of the defaults. */
+export interface StackOptions {
+  /** E.g. `{ auth: { REDIS_URL } }`: every auth process, also those `startApp` adds, gets them. */
+  env?: Partial<Record<AppName, Record<string, string>>>;
+}
+
 export interface StartOptions {
   /** Names the process in log files and messages; defaults to the app name. */
   label?: string;
@@ -263,9 +269,16 @@ export class Stack implements StackAddresses {
   readonly issuer: string;
   readonly audience: string;
   readonly redirectUri: string;
+  private readonly appEnv: NonNullable<StackOptions['env']>;
 
-  private constructor(suite: string, external: boolean, addresses: StackAddresses) {
+  private constructor(
+    suite: string,
+    external: boolean,
+    addresses: StackAddresses,
+    options: StackOptions = {},
+  ) {
     this.suite = suite;
+    this.appEnv = options.env ?? {};
     this.external = external;
     this.authUrl = addresses.authUrl;
     this.resourceUrl = addresses.resourceUrl;
@@ -275,14 +288,8 @@ export class Stack implements StackAddresses {
     this.redirectUri = addresses.redirectUri;
   }
 
-  /**
-   * Starts auth, resource and webapp (or connects to the external ones); `env` adds settings for
-   * each app on top of the stack's defaults.
-   */
-  static async start(
-    suite: string,
-    env: Partial<Record<AppName, Record<string, string>>> = {},
-  ): Promise<Stack> {
+  /** Starts auth, resource and webapp (or connects to the external ones). */
+  static async start(suite: string, options: StackOptions = {}): Promise<Stack> {
     mkdirSync(RUN_LOG_DIR, { recursive: true });
     pruneOldRuns();
     if (EXTERNAL) {
@@ -302,20 +309,25 @@ export class Stack implements StackAddresses {
       await freePort(),
       await freePort(),
     ];
-    const stack = new Stack(suite, false, {
-      authUrl: `http://127.0.0.1:${authPort}`,
-      resourceUrl: `http://127.0.0.1:${resourcePort}`,
-      webappUrl: `http://127.0.0.1:${webappPort}`,
-      issuer: `http://127.0.0.1:${authPort}`,
-      audience: `http://127.0.0.1:${resourcePort}`,
-      redirectUri: `http://127.0.0.1:${webappPort}/callback`,
-    });
+    const stack = new Stack(
+      suite,
+      false,
+      {
+        authUrl: `http://127.0.0.1:${authPort}`,
+        resourceUrl: `http://127.0.0.1:${resourcePort}`,
+        webappUrl: `http://127.0.0.1:${webappPort}`,
+        issuer: `http://127.0.0.1:${authPort}`,
+        audience: `http://127.0.0.1:${resourcePort}`,
+        redirectUri: `http://127.0.0.1:${webappPort}/callback`,
+      },
+      options,
+    );
     try {
       // Fixed ports: the issuer and audience name them, and the other apps point at them.
       await Promise.all([
-        stack.startApp('auth', { port: authPort, env: env.auth }),
-        stack.startApp('resource', { port: resourcePort, env: env.resource }),
-        stack.startApp('webapp', { port: webappPort, env: env.webapp }),
+        stack.startApp('auth', { port: authPort }),
+        stack.startApp('resource', { port: resourcePort }),
+        stack.startApp('webapp', { port: webappPort }),
       ]);
       // The webapp discovers the authorization server's metadata once it is up.
       await stack.process('webapp').waitUntilReady();
@@ -336,6 +348,10 @@ export class Stack implements StackAddresses {
 
   /** The settings an app gets in this stack, before the caller's own. */
   defaultEnv(app: AppName): Record<string, string> {
+    return { ...this.baseEnv(app), ...this.appEnv[app] };
+  }
+
+  private baseEnv(app: AppName): Record<string, string> {
     const common: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       APP_ENV: 'testing',

@@ -1,8 +1,9 @@
 import { IntrospectionResponseDto } from '@app/contracts';
-import { basicAuthorization, retryAfterOf, UpstreamError } from '@app/common';
+import { basicAuthorization, UpstreamError } from '@app/common';
 import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
 import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
+import { upstreamFailureOf } from './upstream-failure';
 
 export interface IntrospectionVerifierOptions {
   path: string;
@@ -40,19 +41,7 @@ export class IntrospectionVerifier implements AccessTokenVerifier {
       form: { token, token_type_hint: 'access_token' },
       requestId: request.requestId,
     });
-    if (answer.status === 429 || answer.status === 503) {
-      // The authorization server cannot serve now: so neither can this one (503, not 502).
-      throw new UpstreamError(this.auth.name, 'unavailable', `introspection answered ${answer.status}`, {
-        retryAfterSeconds: retryAfterOf(answer.headers['retry-after']),
-      });
-    }
-    if (answer.status !== 200) {
-      throw new UpstreamError(
-        this.auth.name,
-        'bad_response',
-        `introspection answered ${answer.status}`,
-      );
-    }
+    if (answer.status !== 200) throw upstreamFailureOf(this.auth.name, 'introspection', answer);
     const reply = parseReply(this.auth.name, IntrospectionResponseDto, answer.json);
     if (!reply.active)
       throw new InvalidTokenError('the access token is not active', 'introspection: inactive');

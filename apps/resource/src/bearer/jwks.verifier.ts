@@ -1,10 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { ACCESS_TOKEN_ALG, JwksDto, type PublicJwk } from '@app/contracts';
-import { checkAccessTokenHeader, UpstreamError } from '@app/common';
+import { checkAccessTokenHeader } from '@app/common';
 import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
 import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
+import { upstreamFailureOf } from './upstream-failure';
 
 export interface JwksVerifierOptions {
   path: string;
@@ -96,9 +97,7 @@ export class JwksVerifier implements AccessTokenVerifier {
       path: this.options.path,
       requestId,
     });
-    if (answer.status !== 200) {
-      throw new UpstreamError(this.auth.name, 'bad_response', `JWKS answered ${answer.status}`);
-    }
+    if (answer.status !== 200) throw upstreamFailureOf(this.auth.name, 'JWKS', answer);
     const jwks = parseReply(this.auth.name, JwksDto, answer.json);
     const keys = new Map<string, KeyObject>();
     for (const jwk of jwks.keys as unknown[] as (PublicJwk | null)[]) {
