@@ -25,7 +25,6 @@ const SHORT_TIMEOUT_MS = 500;
 /** What answering "within the timeout" may take beyond it: the reply itself and a busy machine. */
 const SLACK_MS = 400;
 
-
 /** RFC 8414: where the webapp discovers the authorization server's endpoints. */
 const METADATA = '/.well-known/oauth-authorization-server';
 
@@ -101,7 +100,11 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
     assert.equal((await webappTime()).status, 200);
     // A graceful stop: SIGTERM ends the process with exit code 0.
     assert.deepEqual(await resource.stop(), { code: 0, signal: null });
-    await expectReadiness(stack.webappUrl, 503, { authorization: 'up', resource: 'down', metadata: 'up' });
+    await expectReadiness(stack.webappUrl, 503, {
+      authorization: 'up',
+      resource: 'down',
+      metadata: 'up',
+    });
     await expectReply(await webappTime(), 503, 'service_unavailable', WEBAPP_TIMEOUT_MS);
     await expectReply(
       await webappTime(stack.webappUrl, '/epoch_time'),
@@ -110,7 +113,11 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
       WEBAPP_TIMEOUT_MS,
     );
     await resource.start();
-    await expectReadiness(stack.webappUrl, 200, { authorization: 'up', resource: 'up', metadata: 'up' });
+    await expectReadiness(stack.webappUrl, 200, {
+      authorization: 'up',
+      resource: 'up',
+      metadata: 'up',
+    });
     const reply = await webappTime();
     assert.equal(reply.status, 200, reply.text);
     assert.equal(jsonBody(reply).user, 'demo');
@@ -275,7 +282,8 @@ describe('faults', { skip: NEEDS_LOCAL_PROCESSES }, () => {
       const fakeAuth = await startFakeHttp((request, response) => {
         const url = new URL(request.url ?? '/', 'http://fake');
         // Its metadata is sound, so that the webapp gets as far as the authorization request.
-        if (url.pathname === METADATA) return answer(200, metadataOf(stack.issuer))(request, response);
+        if (url.pathname === METADATA)
+          return answer(200, metadataOf(stack.issuer))(request, response);
         if (url.pathname !== '/authorize') return answer(500, '{}')(request, response);
         const back = new URL(url.searchParams.get('redirect_uri') ?? 'http://nowhere/');
         const state = url.searchParams.get('state') ?? '';

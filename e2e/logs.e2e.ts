@@ -280,7 +280,10 @@ describe('logs', { skip: NEEDS_LOGS }, () => {
         if (entry.event === 'nest_factory') serving = false;
         else if (entry.event === 'nest_application') serving = true;
         else if (entry.event === 'shutdown_started') serving = false;
-        else if (entry.req !== undefined || (serving && !BACKGROUND_EVENTS.has(String(entry.event)))) {
+        else if (
+          entry.req !== undefined ||
+          (serving && !BACKGROUND_EVENTS.has(String(entry.event)))
+        ) {
           requestLines++;
           if (typeof entry.request_id !== 'string' || entry.request_id.length === 0) {
             problems.push(

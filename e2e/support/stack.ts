@@ -225,7 +225,8 @@ export class ServiceProcess {
         () => 0,
       );
       if (status === 200) return;
-      if (Date.now() > deadline) throw new Error(`${this.label} did not become ready on ${this.url}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label} did not become ready on ${this.url}`);
       await sleep(50);
     }
   }

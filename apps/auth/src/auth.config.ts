@@ -12,7 +12,12 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { DEFAULT_DPOP_SIGNING_ALGS, type DpopSigningAlg, ServiceConfig, Setting } from '@app/common';
+import {
+  DEFAULT_DPOP_SIGNING_ALGS,
+  type DpopSigningAlg,
+  ServiceConfig,
+  Setting,
+} from '@app/common';
 import { SCOPES } from '@app/contracts';
 
 const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };

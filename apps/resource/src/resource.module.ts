@@ -58,7 +58,10 @@ function replayCacheProviders(config: ResourceConfig): Provider[] {
       inject: [REPLAY_STORE],
       useFactory: (redis: RedisConnection) =>
         new RedisDpopReplayCache(
-          { set: (key, value, options) => redis.run('dpop', (client) => client.set(key, value, options)) },
+          {
+            set: (key, value, options) =>
+              redis.run('dpop', (client) => client.set(key, value, options)),
+          },
           redis.key('dpop', ''),
         ),
     },

@@ -127,7 +127,10 @@ describe('RFC 9449 DPoP-bound tokens at the resource server', () => {
   });
 
   it('answers a refused token under the DPoP scheme with the DPoP challenge', async () => {
-    verifier.tokens.set('gone', new InvalidTokenError('the access token is not active', 'inactive'));
+    verifier.tokens.set(
+      'gone',
+      new InvalidTokenError('the access token is not active', 'inactive'),
+    );
     const response = await get('/current_time', { authorization: 'DPoP gone', dpop: proof() });
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe(

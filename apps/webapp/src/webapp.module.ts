@@ -65,7 +65,7 @@ export class WebappModule {
           provide: RESOURCE_SERVER,
           inject: [RESOURCE_UPSTREAM],
           useFactory: (http: UpstreamClient) =>
-            new ResourceServerClient(http, config.resourceUrl.replace(/\/$/, ""), dpopKey),
+            new ResourceServerClient(http, config.resourceUrl.replace(/\/$/, ''), dpopKey),
         },
         WebappReadiness,
         AuthorizationCodeFlow,

@@ -37,7 +37,6 @@ export interface AuthorizationRequest {
   parameters: Record<string, unknown>;
 }
 
-
 /** Who asks, as far as quotas care: the caller's address key. */
 export interface Requester {
   address: string;
@@ -224,7 +223,10 @@ function stateOf(state: unknown): string | undefined {
 /** The error as the client should see it on its redirect URI; undefined when it is not one. */
 function redirectable(err: unknown): OAuthError | undefined {
   if (err instanceof StoreUnavailableError) {
-    return new TemporarilyUnavailableError('the server cannot issue a code now; retry later', err.message);
+    return new TemporarilyUnavailableError(
+      'the server cannot issue a code now; retry later',
+      err.message,
+    );
   }
   return err instanceof OAuthError && REDIRECTABLE.has(err.code) ? err : undefined;
 }

@@ -28,7 +28,10 @@ export class IntrospectionService {
     @Inject(REQUEST_OUTCOME) private readonly outcome: RequestOutcome,
   ) {}
 
-  async introspect(caller: RegisteredClient, request: IntrospectionRequest): Promise<Introspection> {
+  async introspect(
+    caller: RegisteredClient,
+    request: IntrospectionRequest,
+  ): Promise<Introspection> {
     this.limits.admitIntrospection({ clientId: caller.id, address: request.address });
     if (request.token === undefined) throw new InvalidRequestError('token is required');
     const found = await this.tokens.find(request.token);

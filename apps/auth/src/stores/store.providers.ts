@@ -45,7 +45,9 @@ const ALWAYS_UP: StoreHealth = { ping: () => Promise.resolve(true) };
  * in-memory server would carry for nothing.
  */
 export function storeProviders(config: AuthConfig): Provider[] {
-  return config.redisUrl === undefined ? memoryStores(config) : redisStores(config, config.redisUrl);
+  return config.redisUrl === undefined
+    ? memoryStores(config)
+    : redisStores(config, config.redisUrl);
 }
 
 function memoryStores(config: AuthConfig): Provider[] {
@@ -129,7 +131,10 @@ function redisStores(config: AuthConfig, url: string): Provider[] {
       inject: [REDIS],
       useFactory: (redis: StoreConnection) =>
         new RedisDpopReplayCache(
-          { set: (key, value, options) => redis.run('dpop', (client) => client.set(key, value, options)) },
+          {
+            set: (key, value, options) =>
+              redis.run('dpop', (client) => client.set(key, value, options)),
+          },
           redis.key('dpop', ''),
         ),
     },

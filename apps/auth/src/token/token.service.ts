@@ -10,11 +10,7 @@ import {
 } from '../errors/oauth.errors';
 import { IssuedTokens } from '../signing/issued-tokens.service';
 import { TOKEN_SIGNER, type TokenSigner } from '../signing/token-signer.port';
-import {
-  GRANT_HANDLERS,
-  type GrantContext,
-  type GrantHandler,
-} from './grants/grant-handler';
+import { GRANT_HANDLERS, type GrantContext, type GrantHandler } from './grants/grant-handler';
 
 /** A token request as the transport read it: the grant type, every form parameter, the proof. */
 export interface TokenRequest {

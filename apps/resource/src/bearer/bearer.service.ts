@@ -48,7 +48,11 @@ export class BearerService {
     this.acceptedClients = new Set(config.acceptedClientIds());
   }
 
-  async authorize(credential: Credential, scope: Scope, request: AccessRequest): Promise<Principal> {
+  async authorize(
+    credential: Credential,
+    scope: Scope,
+    request: AccessRequest,
+  ): Promise<Principal> {
     const verified = await this.verifier.verify(credential.token, request);
     if (!verified.audience.includes(this.config.audience)) {
       throw new InvalidTokenError(

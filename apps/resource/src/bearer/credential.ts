@@ -1,5 +1,9 @@
 import { LIMITS } from '@app/contracts';
-import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../errors/resource.errors';
+import {
+  InvalidRequestError,
+  InvalidTokenError,
+  MissingTokenError,
+} from '../errors/resource.errors';
 
 /** The access token of a request, and the scheme it came under. */
 export interface Credential {

@@ -139,12 +139,18 @@ describe('IntrospectionVerifier (RFC 7662)', () => {
       expect((err as UpstreamError).detail).toBe(`introspection answered ${status}`);
     });
 
-    it.each([429, 503])('treats a %i answer as unavailable, with its Retry-After', async (status) => {
-      upstream.answer = () => ({ ...json(status, { error: 'temporarily_unavailable' }), headers: { 'retry-after': '7' } });
-      const err = await rejection(verifier.verify('tok', request));
-      expect(err).toBeInstanceOf(UpstreamError);
-      expect(err).toMatchObject({ failure: 'unavailable', retryAfterSeconds: 7 });
-    });
+    it.each([429, 503])(
+      'treats a %i answer as unavailable, with its Retry-After',
+      async (status) => {
+        upstream.answer = () => ({
+          ...json(status, { error: 'temporarily_unavailable' }),
+          headers: { 'retry-after': '7' },
+        });
+        const err = await rejection(verifier.verify('tok', request));
+        expect(err).toBeInstanceOf(UpstreamError);
+        expect(err).toMatchObject({ failure: 'unavailable', retryAfterSeconds: 7 });
+      },
+    );
 
     it.each([
       ['a body that is not JSON', undefined],

@@ -2,7 +2,11 @@ import { IntrospectionResponseDto } from '@app/contracts';
 import { basicAuthorization, UpstreamError } from '@app/common';
 import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
-import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
+import type {
+  AccessRequest,
+  AccessTokenVerifier,
+  VerifiedToken,
+} from './access-token-verifier.port';
 import { upstreamFailureOf } from './upstream-failure';
 
 export interface IntrospectionVerifierOptions {

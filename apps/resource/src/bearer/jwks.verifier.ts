@@ -4,7 +4,11 @@ import { ACCESS_TOKEN_ALG, JwksDto, type PublicJwk } from '@app/contracts';
 import { checkAccessTokenHeader } from '@app/common';
 import { parseReply, type UpstreamClient } from '@app/common/http';
 import { InvalidTokenError } from '../errors/resource.errors';
-import type { AccessRequest, AccessTokenVerifier, VerifiedToken } from './access-token-verifier.port';
+import type {
+  AccessRequest,
+  AccessTokenVerifier,
+  VerifiedToken,
+} from './access-token-verifier.port';
 import { upstreamFailureOf } from './upstream-failure';
 
 export interface JwksVerifierOptions {

@@ -49,4 +49,5 @@ export class AuthorizeAccessPipe implements PipeTransform<AccessAttempt, Promise
  * token was judged (the BearerService through AuthorizeAccessPipe), so no handler can forget the
  * check, and nothing is stored on the request.
  */
-export const Principal = (scope: Scope): ParameterDecorator => attemptOf(scope, AuthorizeAccessPipe);
+export const Principal = (scope: Scope): ParameterDecorator =>
+  attemptOf(scope, AuthorizeAccessPipe);

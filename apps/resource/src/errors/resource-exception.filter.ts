@@ -108,7 +108,9 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
 /** The scheme of the request's Authorization header, as far as the challenge cares. */
 function schemeOf(request: FastifyRequest): 'Bearer' | 'DPoP' {
   const authorization = request.headers.authorization;
-  return typeof authorization === 'string' && /^dpop(\s|$)/i.test(authorization) ? 'DPoP' : 'Bearer';
+  return typeof authorization === 'string' && /^dpop(\s|$)/i.test(authorization)
+    ? 'DPoP'
+    : 'Bearer';
 }
 
 /** An RFC 9110 quoted-string of printable ASCII. */

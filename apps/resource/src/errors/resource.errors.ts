@@ -4,10 +4,7 @@
  */
 export abstract class BearerError extends Error {
   abstract readonly code:
-    | 'missing_token'
-    | 'invalid_request'
-    | 'invalid_token'
-    | 'insufficient_scope';
+    'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
   constructor(
     readonly description: string,

@@ -82,7 +82,8 @@ export class AuthServerClient implements AuthServer {
     const endpoints = await this.discovery.endpoints(context.signal);
     const dpop = this.dpopKeyFor(endpoints.dpopAlgorithms);
     // RFC 9449 5: a proof for this request asks for a token bound to the key.
-    if (dpop !== undefined) headers.dpop = dpop.proof({ htm: 'POST', htu: endpoints.tokenEndpoint });
+    if (dpop !== undefined)
+      headers.dpop = dpop.proof({ htm: 'POST', htu: endpoints.tokenEndpoint });
     const answer = await this.http.send({
       method: 'POST',
       path: endpoints.tokenPath,

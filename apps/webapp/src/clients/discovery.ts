@@ -62,7 +62,6 @@ export class AuthServerDiscovery implements OnApplicationBootstrap, OnModuleDest
     return this.discovered;
   }
 
-
   /** Fetches and checks the metadata once; the next attempt is scheduled on failure. */
   async discover(backoffMs: number): Promise<void> {
     if (this.discovered !== undefined) return;
@@ -104,7 +103,11 @@ export class AuthServerDiscovery implements OnApplicationBootstrap, OnModuleDest
 
   private pathOf(endpoint: string): string {
     if (!endpoint.startsWith(`${this.issuer}/`)) {
-      throw new UpstreamError(this.http.name, 'bad_response', `endpoint ${endpoint} not under the issuer`);
+      throw new UpstreamError(
+        this.http.name,
+        'bad_response',
+        `endpoint ${endpoint} not under the issuer`,
+      );
     }
     return endpoint.slice(this.issuer.length);
   }

@@ -47,7 +47,11 @@ export class ResourceServerClient implements ResourceServer {
     }
     return {
       authorization: `DPoP ${token.value}`,
-      dpop: this.dpopKey.proof({ htm: 'GET', htu: `${this.baseUrl}${path}`, accessToken: token.value }),
+      dpop: this.dpopKey.proof({
+        htm: 'GET',
+        htu: `${this.baseUrl}${path}`,
+        accessToken: token.value,
+      }),
     };
   }
 }

@@ -9,7 +9,11 @@ export interface AccessToken {
 
 /** The resource server, as this client uses it: one endpoint per scope of the table. */
 export interface ResourceServer {
-  fetch<S extends Scope>(scope: S, token: AccessToken, context: CallContext): Promise<ScopeResponse<S>>;
+  fetch<S extends Scope>(
+    scope: S,
+    token: AccessToken,
+    context: CallContext,
+  ): Promise<ScopeResponse<S>>;
 }
 
 export const RESOURCE_SERVER = Symbol('RESOURCE_SERVER');

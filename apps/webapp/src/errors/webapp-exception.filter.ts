@@ -1,11 +1,7 @@
 import { Catch, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import {
-  assertNever,
-  REQUEST_OUTCOME,
-  type RequestOutcome,
-} from '@app/common';
+import { assertNever, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
 import {
   ERROR_REPORTER,
   type ErrorReply,
@@ -73,7 +69,10 @@ function webappErrorReply(err: WebappError): ErrorReply {
     case 'denied': {
       if (!(err instanceof AuthorizationDeniedError)) throw new Error('denied without its error');
       return err.isRefusal
-        ? { status: 403, body: { error: err.error as ErrorCode, error_description: err.description } }
+        ? {
+            status: 403,
+            body: { error: err.error as ErrorCode, error_description: err.description },
+          }
         : { status: 502, body: { error: 'bad_gateway', error_description: err.description } };
     }
     case 'bad_upstream_answer':

@@ -43,7 +43,12 @@ export class AuthorizationCodeFlow {
   /** A new flow for `scope`. */
   begin(scope: Scope): PendingFlow {
     const pkce = createPkcePair();
-    return { scope, state: createState(), codeVerifier: pkce.verifier, codeChallenge: pkce.challenge };
+    return {
+      scope,
+      state: createState(),
+      codeVerifier: pkce.verifier,
+      codeChallenge: pkce.challenge,
+    };
   }
 
   /** The whole flow, with the webapp as the user agent. */

@@ -1,10 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type BasicAuthResult,
-  Deadline,
-  REQUEST_OUTCOME,
-  type RequestOutcome,
-} from '@app/common';
+import { type BasicAuthResult, Deadline, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
 import { LIMITS, type Scope, type ScopeResponse } from '@app/contracts';
 import { RESOURCE_SERVER, type ResourceServer } from '../clients/resource-server.port';
 import { BadUpstreamAnswerError, LoginRequiredError } from '../errors/webapp.errors';
@@ -61,7 +56,9 @@ export class TimeService {
         const { username, password } = login.credentials;
         if (username.length === 0) throw new LoginRequiredError('the username must not be empty');
         if (username.length > LIMITS.username) {
-          throw new LoginRequiredError(`the username must be at most ${LIMITS.username} characters`);
+          throw new LoginRequiredError(
+            `the username must be at most ${LIMITS.username} characters`,
+          );
         }
         // The authorization server wants a non-empty password; any password is accepted here.
         return { username, password: password.length > 0 ? password : '-' };

@@ -75,7 +75,9 @@ function readSection(file: string, environment: EnvironmentName): Record<string,
   if (!isRecord(document)) {
     throw new ConfigError(`invalid setting CONFIG_FILE: ${file} must hold a JSON object`);
   }
-  const strange = Object.keys(document).find((key) => !(ENVIRONMENTS as readonly string[]).includes(key));
+  const strange = Object.keys(document).find(
+    (key) => !(ENVIRONMENTS as readonly string[]).includes(key),
+  );
   if (strange !== undefined) {
     throw new ConfigError(
       `invalid setting CONFIG_FILE: section ${JSON.stringify(strange)} is none of ${ENVIRONMENTS.join(', ')}`,

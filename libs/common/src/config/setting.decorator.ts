@@ -14,7 +14,10 @@ export interface SettingSpec {
  * Declares a setting: the environment variable (and config-file key) that overrides the field's
  * default, and how its text is read.
  */
-export function Setting(name: SettingName, parse: SettingSpec['parse'] = 'string'): PropertyDecorator {
+export function Setting(
+  name: SettingName,
+  parse: SettingSpec['parse'] = 'string',
+): PropertyDecorator {
   return (target, property) => {
     const specs = (Reflect.getMetadata(SETTINGS, target) as SettingSpec[] | undefined) ?? [];
     Reflect.defineMetadata(

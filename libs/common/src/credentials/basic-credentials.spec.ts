@@ -36,7 +36,7 @@ describe('parseBasicAuth (RFC 7617)', () => {
     });
   });
 
-  it('leaves percent signs and pluses alone: decoding is the caller\'s choice', () => {
+  it("leaves percent signs and pluses alone: decoding is the caller's choice", () => {
     expect(parseBasicAuth(basic('a+b:c%20d'))).toMatchObject({
       credentials: { username: 'a+b', password: 'c%20d' },
     });

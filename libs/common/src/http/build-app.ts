@@ -71,7 +71,11 @@ function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
     // A request that reached us during a stop is served, not refused: the stop is graceful.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 256, querystringParser: parseForm },
+    routerOptions: {
+      ignoreTrailingSlash: false,
+      maxParamLength: 256,
+      querystringParser: parseForm,
+    },
     trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
     clientErrorHandler,
     // Node would answer a request without Host itself, with an empty 400; the request hooks

@@ -3,10 +3,19 @@ import type { Socket } from 'node:net';
 import type { ErrorCode, ErrorResponse } from '@app/contracts';
 
 /** What the HTTP parser refused, as the contract's status and error code. */
-function replyOf(code: string | undefined): { status: number; reason: string; body: ErrorResponse } {
+function replyOf(code: string | undefined): {
+  status: number;
+  reason: string;
+  body: ErrorResponse;
+} {
   switch (code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return answer(408, 'Request Timeout', 'request_timeout', 'the request took too long to arrive');
+      return answer(
+        408,
+        'Request Timeout',
+        'request_timeout',
+        'the request took too long to arrive',
+      );
     case 'HPE_HEADER_OVERFLOW':
       return answer(
         431,

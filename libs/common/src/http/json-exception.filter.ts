@@ -49,7 +49,10 @@ export abstract class JsonExceptionFilter implements ExceptionFilter {
   private toReply(exception: unknown, request: FastifyRequest): ErrorReply {
     const domain = this.domainReply(exception, request);
     if (domain !== undefined) return domain;
-    if (exception instanceof StoreUnavailableError || exception instanceof DpopReplayCacheFullError) {
+    if (
+      exception instanceof StoreUnavailableError ||
+      exception instanceof DpopReplayCacheFullError
+    ) {
       // Fail closed: without its store the service can check nothing; the client may retry.
       this.outcome.warn('store_unavailable', { detail: exception.message });
       return {

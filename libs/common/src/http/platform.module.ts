@@ -1,9 +1,4 @@
-import {
-  type DynamicModule,
-  type ExceptionFilter,
-  Module,
-  type Type,
-} from '@nestjs/common';
+import { type DynamicModule, type ExceptionFilter, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
@@ -84,9 +79,14 @@ export class PlatformModule {
       // CPU (it measured 120 µs a request).
       imports: [LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] })],
       // With a management port, /metrics is served there instead (buildApp starts it).
-      controllers: config.metricsPort === undefined ? [HealthController, MetricsController] : [HealthController],
+      controllers:
+        config.metricsPort === undefined
+          ? [HealthController, MetricsController]
+          : [HealthController],
       providers,
-      exports: providers.filter((p) => p.provide !== APP_PIPE && p.provide !== APP_FILTER).map((p) => p.provide),
+      exports: providers
+        .filter((p) => p.provide !== APP_PIPE && p.provide !== APP_FILTER)
+        .map((p) => p.provide),
     };
   }
 }

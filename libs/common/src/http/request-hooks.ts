@@ -32,7 +32,10 @@ declare module 'fastify' {
  * `http_request` when none) with that event's fields, the method, the path without query, the
  * status and the duration; a 5xx is written at level error.
  */
-export function installRequestHooks(instance: FastifyInstance, deps: RequestHookDependencies): void {
+export function installRequestHooks(
+  instance: FastifyInstance,
+  deps: RequestHookDependencies,
+): void {
   const { scope, logger, metrics, startFields } = deps;
   const servedBy = `${deps.service}@${hostname()}:${process.pid}`;
   instance.decorateRequest('logState', null);

@@ -29,7 +29,8 @@ export function checkAccessTokenHeader(token: string): AccessTokenHeaderCheck {
   }
   const { alg, typ, kid } = header as Record<string, unknown>;
   if (alg !== ACCESS_TOKEN_ALG) return { ok: false, reason: `alg ${String(alg)}` };
-  if (typeof typ !== 'string' || !AT_JWT.test(typ)) return { ok: false, reason: `typ ${String(typ)}` };
+  if (typeof typ !== 'string' || !AT_JWT.test(typ))
+    return { ok: false, reason: `typ ${String(typ)}` };
   if (typeof kid !== 'string' || kid.length === 0) return { ok: false, reason: 'no kid' };
   return { ok: true, kid };
 }

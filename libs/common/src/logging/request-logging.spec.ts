@@ -46,7 +46,11 @@ describe('request logging', () => {
     });
     expect(request).toMatchObject({
       fields: { request_id: 'r-1', client_id: '1234', user: 'alice' },
-      event: { name: 'token_issued', fields: { scope: 'current_time' }, message: 'access token issued' },
+      event: {
+        name: 'token_issued',
+        fields: { scope: 'current_time' },
+        message: 'access token issued',
+      },
     });
     // A second event of the same request is written at once, carrying the request's fields.
     expect(lines.entries).toEqual([
@@ -95,7 +99,11 @@ describe('request logging', () => {
     scope.record('metadata_discovered', { issuer: 'x' });
     scope.identify({ user: 'nobody' });
     expect(lines.entries).toEqual([
-      expect.objectContaining({ event: 'metadata_discovered', issuer: 'x', message: 'metadata discovered' }),
+      expect.objectContaining({
+        event: 'metadata_discovered',
+        issuer: 'x',
+        message: 'metadata discovered',
+      }),
     ]);
     expect(lines.entries[0]).not.toHaveProperty('request_id');
   });
@@ -103,7 +111,9 @@ describe('request logging', () => {
   it('never lets a line overwrite the request fields object it shares', () => {
     const { scope, state, logger } = setUp();
     const request = state();
-    scope.run(request, () => logger.info({ event: 'x', request_id: 'other', user: 'mallory' }, 'm'));
+    scope.run(request, () =>
+      logger.info({ event: 'x', request_id: 'other', user: 'mallory' }, 'm'),
+    );
     expect(request.fields).toEqual({ request_id: 'r-1' });
   });
 
@@ -187,7 +197,12 @@ describe('nestjs-pino, as this project uses it', () => {
         user: 'alice',
         message: 'boom',
       }),
-      expect.objectContaining({ level: 'info', service: 'pin', event: 'some_context', message: 'hello' }),
+      expect.objectContaining({
+        level: 'info',
+        service: 'pin',
+        event: 'some_context',
+        message: 'hello',
+      }),
     ]);
     expect(lines.entries[1]).not.toHaveProperty('request_id');
     await moduleRef.close();

@@ -62,7 +62,10 @@ export class Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const bound = this.requestLabels.get(route, method, status, () => {
       const labels = [method, route, String(status)];
-      return { count: this.requests.labels(...labels), time: this.requestSeconds.labels(...labels) };
+      return {
+        count: this.requests.labels(...labels),
+        time: this.requestSeconds.labels(...labels),
+      };
     });
     bound.count.inc();
     bound.time.observe(seconds);

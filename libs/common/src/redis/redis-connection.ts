@@ -56,9 +56,9 @@ function createStoreClient<S extends RedisScripts>(
  * rejects commands at once while disconnected, bounds every call by `commandTimeoutMs`, and
  * turns every failure into a `StoreUnavailableError`.
  */
-export class RedisConnection<S extends RedisScripts = Record<string, never>>
-  implements OnApplicationShutdown
-{
+export class RedisConnection<
+  S extends RedisScripts = Record<string, never>,
+> implements OnApplicationShutdown {
   readonly client: StoreClient<S>;
   readonly commandTimeoutMs: number;
   private readonly connectTimeoutMs: number;

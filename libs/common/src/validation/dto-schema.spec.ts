@@ -249,7 +249,10 @@ describe('dtoSchemaOf translates', () => {
     const validator = compiledValidator(Wrapper);
     expect(validator.validate({ nested: { name: 'n' } }).valid).toBe(true);
     expect(validator.validate({ nested: [{ name: 'n' }] }).valid).toBe(true);
-    expect(validator.validate({ nested: { name: 1 } })).toEqual({ valid: false, property: 'nested' });
+    expect(validator.validate({ nested: { name: 1 } })).toEqual({
+      valid: false,
+      property: 'nested',
+    });
     expect(validator.validate({ nested: 'text' })).toEqual({ valid: false, property: 'nested' });
   });
 });

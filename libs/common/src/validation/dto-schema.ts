@@ -222,7 +222,9 @@ function nestedSchemaOf(
 ): JsonSchema {
   const owner = item.target as { prototype?: object };
   const declared: unknown =
-    owner.prototype === undefined ? undefined : Reflect.getMetadata('design:type', owner.prototype, name);
+    owner.prototype === undefined
+      ? undefined
+      : Reflect.getMetadata('design:type', owner.prototype, name);
   if (typeof declared !== 'function' || !hasValidationRules(declared)) {
     throw refused('needs a declared class with validation rules of its own');
   }

@@ -10,7 +10,12 @@ export async function openConnections(
   redis: RedisUnderTest,
   options: Partial<RedisConnectionOptions> = {},
 ): Promise<{ connections: [StoreConnection, StoreConnection]; close(): Promise<void> }> {
-  const settings = { url: redis.url, keyPrefix: redis.freshPrefix(), scripts: STORE_SCRIPTS, ...options };
+  const settings = {
+    url: redis.url,
+    keyPrefix: redis.freshPrefix(),
+    scripts: STORE_SCRIPTS,
+    ...options,
+  };
   const connections: [StoreConnection, StoreConnection] = [
     await RedisConnection.open(settings),
     await RedisConnection.open(settings),

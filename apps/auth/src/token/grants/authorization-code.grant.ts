@@ -5,11 +5,7 @@ import { AuthConfig } from '../../auth.config';
 import type { RegisteredClient } from '../../clients/client-store.port';
 import { InvalidGrantError } from '../../errors/oauth.errors';
 import { verifierMatches } from '../../pkce/pkce';
-import {
-  type AuthorizationGrant,
-  CODE_STORE,
-  type CodeStore,
-} from '../../stores/code-store.port';
+import { type AuthorizationGrant, CODE_STORE, type CodeStore } from '../../stores/code-store.port';
 import { TOKEN_REGISTRY, type TokenRegistry } from '../../stores/token-registry.port';
 import type { GrantContext, GrantHandler, GrantResult } from './grant-handler';
 
