@@ -26,6 +26,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const os = require('node:os');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { RUNTIME_FLAGS } = require('../scripts/runtime-flags');
 const { parseArgs, envFor } = require('./lib/cli');
 const P = require('./lib/processes');
 const L = require('./lib/load');
@@ -38,7 +39,7 @@ const FLOW_TARGET = 2500;
 
 async function startApp(name, app, env, nodeFlags = []) {
   // The same V8 flags as the containers and `npm start`.
-  const service = P.spawnService(name, process.execPath, ['--max-semi-space-size=16', ...nodeFlags, join(ROOT, 'dist', 'apps', app, 'main.js')], {
+  const service = P.spawnService(name, process.execPath, [...RUNTIME_FLAGS, ...nodeFlags, join(ROOT, 'dist', 'apps', app, 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', APP_ENV: 'production', ...env },
   });

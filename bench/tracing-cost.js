@@ -13,6 +13,7 @@ const { spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const net = require('node:net');
 const { join } = require('node:path');
+const { RUNTIME_FLAGS } = require('../scripts/runtime-flags');
 const autocannon = require('autocannon');
 
 const ROOT = join(__dirname, '..');
@@ -103,7 +104,7 @@ async function startStack(config, sinkUrl) {
   const start = (app, port) => {
     const child = spawn(
       process.execPath,
-      [...flags, '--max-semi-space-size=16', join(ROOT, 'dist', 'apps', app, 'main.js')],
+      [...RUNTIME_FLAGS, ...flags, join(ROOT, 'dist', 'apps', app, 'main.js')],
       { cwd: ROOT, env: { ...common, [`${app.toUpperCase()}_PORT`]: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child.stdout.on('data', () => {}); // read and dropped, as a container runtime reads them

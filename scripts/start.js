@@ -7,6 +7,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
+const { RUNTIME_FLAGS } = require('./runtime-flags');
 
 const ROOT = join(__dirname, '..');
 const APPS = ['auth', 'resource', 'webapp'];
@@ -40,7 +41,7 @@ if (!watch) buildIfStale();
 const children = APPS.map((app) => {
   const [command, args] = watch
     ? [nest, ['start', app, '--watch', '--preserveWatchOutput']]
-    : [process.execPath, ['--enable-source-maps', '--max-semi-space-size=16', join(ROOT, 'dist', 'apps', app, 'main.js')]];
+    : [process.execPath, [...RUNTIME_FLAGS, join(ROOT, 'dist', 'apps', app, 'main.js')]];
   const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {
