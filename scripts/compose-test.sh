@@ -59,6 +59,9 @@ E2E_AUTH_URL=http://localhost:5001 E2E_RESOURCE_URL=http://localhost:5002 E2E_WE
   E2E_LOGS_COMMAND="${COMPOSE[*]} logs --no-color --no-log-prefix {service} | grep -v '^Attaching to '" \
   npm run --silent test:e2e:run
 
+echo "compose-test: soak, 60 s at 64 connections, each container under mem_limit 256m"
+node scripts/compose-soak.js "${COMPOSE[@]}"
+
 echo "compose-test: checking the logs"
 for service in auth resource webapp; do
   # docker-compose 1.x prints an "Attaching to" line of its own before the service's output.
