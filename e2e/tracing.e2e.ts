@@ -278,7 +278,12 @@ describe('tracing', { skip: NEEDS_LOCAL_PROCESSES }, () => {
   it('without an OTLP endpoint nothing of OpenTelemetry is loaded but the API prom-client requires', async () => {
     const webapp = await stack.startApp('webapp', {
       label: 'webapp-off',
-      env: { NODE_OPTIONS: `--import=${PROBE}`, MODULE_PROBE_FILE: modulesFile('webapp-off') },
+      // startApp inherits the stack's tracing settings for webapp; an empty endpoint is unset.
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        NODE_OPTIONS: `--import=${PROBE}`,
+        MODULE_PROBE_FILE: modulesFile('webapp-off'),
+      },
     });
     const reply = await call(`${webapp.url}/current_time`);
     assert.equal(reply.status, 200, reply.text);
