@@ -390,6 +390,36 @@ describe('AuthServerClient over HTTP', () => {
       await client.exchangeCode('c', 'v', callContext());
       expect(calls()[0]?.headers.dpop).toBeUndefined();
     });
+
+    it('binds the code to its key with dpop_jkt (RFC 9449 10), at both authorization requests', async () => {
+      const key = DpopKey.generate();
+      metadata = metadataOf(server.url, { dpop_signing_alg_values_supported: ['ES256'] });
+      client = clientWith({ dpopKey: key });
+      handle = (_request, response) =>
+        redirectTo(
+          response,
+          `${REDIRECT_URI}?code=abc&state=st-1&iss=http%3A%2F%2Flocalhost%3A5001`,
+        );
+      await client.authorize(CALL, callContext());
+      const sent = new URL(calls()[0]?.url ?? '', 'http://x').searchParams;
+      expect(sent.getAll('dpop_jkt')).toEqual([key.thumbprint]);
+      const login = new URL(await client.authorizationUrl(CALL, callContext()));
+      expect(login.searchParams.getAll('dpop_jkt')).toEqual([key.thumbprint]);
+    });
+
+    it('sends no dpop_jkt to a server that does not accept its key, so the code stays redeemable', async () => {
+      metadata = metadataOf(server.url, { dpop_signing_alg_values_supported: ['EdDSA'] });
+      client = clientWith({ dpopKey: DpopKey.generate() });
+      handle = (_request, response) =>
+        redirectTo(
+          response,
+          `${REDIRECT_URI}?code=abc&state=st-1&iss=http%3A%2F%2Flocalhost%3A5001`,
+        );
+      await client.authorize(CALL, callContext());
+      expect(new URL(calls()[0]?.url ?? '', 'http://x').searchParams.has('dpop_jkt')).toBe(false);
+      const login = new URL(await client.authorizationUrl(CALL, callContext()));
+      expect(login.searchParams.has('dpop_jkt')).toBe(false);
+    });
   });
 
   describe('discovery (RFC 8414)', () => {

@@ -49,9 +49,10 @@ export class AuthServerClient implements AuthServer {
 
   /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 */
   async authorize(call: AuthorizationCall, context: CallContext): Promise<AuthorizationResponse> {
+    const endpoints = await this.discovery.endpoints(context.signal);
     const answer = await this.http.send({
       method: 'GET',
-      path: `${(await this.discovery.endpoints(context.signal)).authorizationPath}?${this.authorizationQuery(call)}`,
+      path: `${endpoints.authorizationPath}?${this.authorizationQuery(call, endpoints.dpopAlgorithms)}`,
       headers: { authorization: basicAuthorization(call.username, call.password, 'login') },
       requestId: context.requestId,
       signal: context.signal,
@@ -110,12 +111,18 @@ export class AuthServerClient implements AuthServer {
 
   /** Where the user agent starts a login: the authorization endpoint with the request. */
   async authorizationUrl(call: AuthorizationStart, context: CallContext): Promise<string> {
-    const { authorizationEndpoint } = await this.discovery.endpoints(context.signal);
-    return `${authorizationEndpoint}?${this.authorizationQuery(call)}`;
+    const { authorizationEndpoint, dpopAlgorithms } = await this.discovery.endpoints(
+      context.signal,
+    );
+    return `${authorizationEndpoint}?${this.authorizationQuery(call, dpopAlgorithms)}`;
   }
 
-  /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1 */
-  private authorizationQuery(call: AuthorizationStart): string {
+  /**
+   * With a DPoP key, `dpop_jkt` binds the code to it (RFC 9449 10): a code stolen on its way back
+   * cannot be redeemed without the key.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+   */
+  private authorizationQuery(call: AuthorizationStart, dpopAlgorithms: readonly string[]): string {
     const parameters: [string, string][] = [
       ['response_type', 'code'],
       ['client_id', this.options.clientId],
@@ -125,6 +132,8 @@ export class AuthServerClient implements AuthServer {
       ['code_challenge', call.codeChallenge],
       ['code_challenge_method', 'S256'],
     ];
+    const dpop = this.dpopKeyFor(dpopAlgorithms);
+    if (dpop !== undefined) parameters.push(['dpop_jkt', dpop.thumbprint]);
     return parameters.map(([name, value]) => `${name}=${formEncoded(value)}`).join('&');
   }
 
