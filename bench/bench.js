@@ -67,7 +67,9 @@ async function startStack(name, settings, { jwks = true, nodeFlags = {} } = {}) 
     return s;
   };
   try {
-    const auth = await start('auth', 'auth', { AUTH_PORT: String(authPort), ISSUER: issuer, AUDIENCE: audience });
+    // The token scenario prepares 50,000 codes from this one address before the clock starts;
+    // the per-address quota of unredeemed codes (1000 by default) exists to refuse exactly that.
+    const auth = await start('auth', 'auth', { AUTH_PORT: String(authPort), ISSUER: issuer, AUDIENCE: audience, CODE_QUOTA_PER_ADDRESS: '1000000' });
     const resource = await start('resource', 'resource', { ...shared, RESOURCE_PORT: String(resourcePort) });
     const jwksServer = jwks ? await start('resource-jwks', 'resource', { ...shared, RESOURCE_PORT: String(jwksPort), TOKEN_VALIDATION: 'jwks' }) : undefined;
     // Bearer tokens unless a variant says otherwise: the floor's five exchanges carry no proof.
