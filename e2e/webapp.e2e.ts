@@ -145,7 +145,7 @@ describe('webapp, as curl sees it', () => {
   });
 
   it('no error is ever an HTML page', async () => {
-    for (const path of ['/', '/callback', '/current_time/', '/CURRENT_TIME', '/%E0%A4%A']) {
+    for (const path of ['/index.html', '/callback', '/current_time/', '/CURRENT_TIME', '/%E0%A4%A']) {
       const reply = await get(path);
       assert.ok(reply.status >= 400 && reply.status < 500, `${path} answered ${reply.status}`);
       jsonBody(reply);

@@ -71,14 +71,36 @@ describe('the front channel: GET /, GET /login and GET /callback', () => {
   });
 
   describe('GET /', () => {
-    // The contract: every path but the API, the front channel and the probes is a 404.
-    it('is not a page: 404 JSON', async () => {
+    it('answers a JSON index of the endpoints and the scopes', async () => {
       const response = await get('/');
-      expect(response.statusCode).toBe(404);
+      expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(response.json()).toEqual({
-        error: 'not_found',
-        error_description: expect.any(String),
+        service: 'webapp',
+        scopes: ['current_time', 'epoch_time'],
+        endpoints: [
+          {
+            method: 'GET',
+            path: '/current_time',
+            scope: 'current_time',
+            description: expect.stringContaining('one authorization-code flow'),
+          },
+          {
+            method: 'GET',
+            path: '/epoch_time',
+            scope: 'epoch_time',
+            description: expect.stringContaining('one authorization-code flow'),
+          },
+          {
+            method: 'GET',
+            path: '/login',
+            query: { scope: ['current_time', 'epoch_time'] },
+            description: expect.stringContaining('browser login'),
+          },
+          { method: 'GET', path: '/callback', description: expect.stringContaining('code') },
+          { method: 'GET', path: '/healthz', description: 'liveness' },
+          { method: 'GET', path: '/readyz', description: 'readiness: both servers answer' },
+        ],
       });
     });
   });

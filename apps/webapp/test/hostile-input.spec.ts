@@ -41,6 +41,7 @@ const ROUTES: Record<string, readonly string[]> = {
   '/epoch_time': ['GET', 'HEAD'],
   '/healthz': ['GET', 'HEAD'],
   '/readyz': ['GET', 'HEAD'],
+  '/': ['GET', 'HEAD'],
   '/login': ['GET', 'HEAD'],
   '/callback': ['GET', 'HEAD'],
 };

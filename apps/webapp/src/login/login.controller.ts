@@ -10,6 +10,7 @@ import {
 import { authorizationResponseOf } from '../clients/auth-server.client';
 import { LoginCookie } from './login-cookie';
 import { LoginService } from './login.service';
+import { webappIndex, type WebappIndex } from './webapp-index';
 
 interface RedirectTo {
   url: string;
@@ -17,17 +18,24 @@ interface RedirectTo {
 }
 
 /**
- * The webapp for browsers: `/login` starts a redirect-based
+ * The webapp for browsers: `/` says what it offers, `/login` starts a redirect-based
  * authorization-code flow and binds it to the browser with a cookie, `/callback` is the
  * registered redirect URI that finishes it.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
  */
 @Controller()
 export class LoginController {
+  private readonly index = webappIndex();
+
   constructor(
     private readonly login: LoginService,
     private readonly cookie: LoginCookie,
   ) {}
+
+  @Get()
+  home(): WebappIndex {
+    return this.index;
+  }
 
   @Get('login')
   @Redirect()
