@@ -376,6 +376,11 @@ describe('hardening', () => {
         431,
       ],
       ['garbage', 'NOT HTTP AT ALL\r\n\r\n', 400],
+      [
+        'a path that does not percent-decode',
+        'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        400,
+      ],
     ];
     for (const [name, bytes, status] of cases) {
       it(`${name}: ${status} JSON`, async () => {
@@ -386,6 +391,11 @@ describe('hardening', () => {
           assert.match(answer.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
           const body = answer.json as Record<string, unknown>;
           assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description']);
+          // The headers of every answer, at this layer too.
+          assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', url);
+          assert.match(answer.headers.get('x-served-by') ?? '', /^(auth|resource|webapp)@/, url);
+          const framing = url === stack.authUrl ? 'DENY' : undefined;
+          assert.equal(answer.headers.get('x-frame-options'), framing, url);
         }
       });
     }

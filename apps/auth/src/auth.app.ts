@@ -17,11 +17,7 @@ export const AUTH_APP: ServiceDefinition<AuthConfig> = {
   configure: (instance, config) => {
     instance.removeAllContentTypeParsers();
     registerFormParser(instance, config.bodyLimit);
-    // RFC 9700 4.16: no page of the authorization server may be framed (clickjacking).
-    instance.addHook('onRequest', (_request, reply, done) => {
-      void reply.header('x-frame-options', 'DENY');
-      void reply.header('content-security-policy', "frame-ancestors 'none'");
-      done();
-    });
   },
+  // RFC 9700 4.16: no page of the authorization server may be framed (clickjacking).
+  headers: { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" },
 };

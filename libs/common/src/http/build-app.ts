@@ -13,7 +13,7 @@ import { METRICS, type Metrics } from '../metrics/metrics';
 import { currentTraceFields, shutdownTracing } from '../observability/tracing';
 import { REQUEST_SCOPE, ROOT_LOGGER } from './platform.module';
 import { startManagementServer } from './management-server';
-import { installRequestHooks } from './request-hooks';
+import { answerHeaders, installRequestHooks } from './request-hooks';
 import { requestIdOf } from './request-id';
 import { clientErrorHandler } from './client-errors';
 import { parseForm } from './form-parser';
@@ -27,6 +27,8 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   port: (config: C) => number;
   /** Body parsers and other per-service Fastify set-up. */
   configure?: (instance: FastifyInstance, config: C) => void;
+  /** Headers of the service's own on every answer, at every layer (see `answerHeaders`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Makes the Nest application over an adapter; tests pass one that compiles a TestingModule. */
@@ -46,11 +48,12 @@ export async function buildApp<C extends ServiceConfig>(
       bodyParser: false,
     }),
 ): Promise<NestFastifyApplication> {
-  const app = await create(createFastifyAdapter(config));
+  const headers = answerHeaders(definition.service, definition.headers);
+  const app = await create(createFastifyAdapter(config, headers));
   app.useLogger(app.get(Logger));
   const instance = app.getHttpAdapter().getInstance();
   installRequestHooks(instance, {
-    service: definition.service,
+    headers,
     scope: app.get<RequestScope>(REQUEST_SCOPE),
     logger: app.get(ROOT_LOGGER),
     metrics: app.get<Metrics>(METRICS),
@@ -64,7 +67,10 @@ export async function buildApp<C extends ServiceConfig>(
 }
 
 /** The Fastify adapter of every service. */
-function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
+function createFastifyAdapter(
+  config: ServiceConfig,
+  headers: Readonly<Record<string, string>>,
+): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
@@ -77,14 +83,14 @@ function createFastifyAdapter(config: ServiceConfig): FastifyAdapter {
       querystringParser: parseForm,
     },
     trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandler(headers),
     // Node would answer a request without Host itself, with an empty 400; the request hooks
     // answer it in the contract's shape instead (RFC 9112 3.2: a server MUST refuse it).
     http: { requireHostHeader: false },
     // Fastify refuses a path that does not percent-decode before any hook or filter runs; its
     // answer is still the contract's JSON and carries the request id.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      void reply.header('x-request-id', request.id);
+      void reply.header('x-request-id', request.id).headers(headers);
       sendErrorReply(reply, {
         status: 400,
         body: { error: 'invalid_request', error_description: 'the request path cannot be decoded' },

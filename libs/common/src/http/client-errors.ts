@@ -36,25 +36,32 @@ function answer(status: number, reason: string, error: ErrorCode, description: s
  * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before any route, hook or
  * filter runs (a bad Content-Length or Transfer-Encoding, an obs-folded header, oversized headers,
  * a request that never finishes arriving) is answered in the contract's JSON shape with a fresh
- * request id, like every other answer, then the connection is closed, as Node itself does.
- * Written to the socket because no request object exists yet.
+ * request id and the service's answer headers, like every other answer, then the connection is
+ * closed, as Node itself does. Written to the socket because no request object exists yet.
  * @see https://nodejs.org/api/http.html#event-clienterror
  */
-export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) {
-    const { status, reason, body } = replyOf(err.code);
-    const json = JSON.stringify(body);
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\n` +
-        'content-type: application/json; charset=utf-8\r\n' +
-        `content-length: ${Buffer.byteLength(json)}\r\n` +
-        `x-request-id: ${randomUUID()}\r\n` +
-        'x-content-type-options: nosniff\r\n' +
-        'cache-control: no-store\r\n' +
-        'connection: close\r\n\r\n' +
-        json,
-    );
-  }
-  socket.destroy(err);
+export function clientErrorHandler(
+  headers: Readonly<Record<string, string>>,
+): (err: NodeJS.ErrnoException, socket: Socket) => void {
+  const fixed = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    if (socket.writable) {
+      const { status, reason, body } = replyOf(err.code);
+      const json = JSON.stringify(body);
+      socket.write(
+        `HTTP/1.1 ${status} ${reason}\r\n` +
+          'content-type: application/json; charset=utf-8\r\n' +
+          `content-length: ${Buffer.byteLength(json)}\r\n` +
+          `x-request-id: ${randomUUID()}\r\n` +
+          fixed +
+          'cache-control: no-store\r\n' +
+          'connection: close\r\n\r\n' +
+          json,
+      );
+    }
+    socket.destroy(err);
+  };
 }

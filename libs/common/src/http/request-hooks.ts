@@ -5,11 +5,28 @@ import type { RequestScope, RequestState } from '../logging/request-scope';
 import type { Metrics } from '../metrics/metrics';
 import { pathOf, sendErrorReply } from './transport-errors';
 
+/**
+ * The headers every answer of `service` carries, whichever layer writes it (a route, a filter,
+ * Fastify's framework errors, the raw-socket parser errors): which replica answered, no MIME
+ * sniffing, and the service's own (the authorization server's refusal to be framed).
+ */
+export function answerHeaders(
+  service: string,
+  own: Readonly<Record<string, string>> = {},
+): Readonly<Record<string, string>> {
+  return {
+    'x-served-by': `${service}@${hostname()}:${process.pid}`,
+    'x-content-type-options': 'nosniff',
+    ...own,
+  };
+}
+
 /** Probes and scrapes: not logged, so that a line stands for a user's request. */
 const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface RequestHookDependencies {
-  service: string;
+  /** The headers every answer carries (`answerHeaders`), set before anything else runs. */
+  headers: Readonly<Record<string, string>>;
   scope: RequestScope;
   logger: Logger;
   metrics: Metrics;
@@ -36,13 +53,11 @@ export function installRequestHooks(
   instance: FastifyInstance,
   deps: RequestHookDependencies,
 ): void {
-  const { scope, logger, metrics, startFields } = deps;
-  const servedBy = `${deps.service}@${hostname()}:${process.pid}`;
+  const { headers, scope, logger, metrics, startFields } = deps;
   instance.decorateRequest('logState', null);
   instance.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    void reply.header('x-served-by', servedBy);
-    void reply.header('x-content-type-options', 'nosniff');
+    void reply.headers(headers);
     const state: RequestState = {
       fields: { request_id: request.id, ...startFields?.() },
       written: false,
