@@ -338,6 +338,26 @@ describe('the authorization endpoint', () => {
       expect(response.headers['www-authenticate']).toBe('Basic realm="login", charset="UTF-8"');
     });
 
+    it('refuses a form username one past the limit at login, as Basic: 401, not 400', async () => {
+      const response = await post({ username: 'u'.repeat(LIMITS.username + 1), password: 'pw' });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({
+        error: 'login_required',
+        error_description: 'the username must be at most 256 characters',
+      });
+      expect(response.headers['www-authenticate']).toBe('Basic realm="login", charset="UTF-8"');
+    });
+
+    it('logs in a form username of the limit, with a password of any length', async () => {
+      const username = 'u'.repeat(LIMITS.username);
+      const response = await post({ username, password: 'p'.repeat(4000) });
+      expect(response.statusCode).toBe(302);
+      const token = await client.redeem(redirectOf(response).params.code ?? '', verifier);
+      expect(decodeJws(token.json<{ access_token: string }>().access_token).payload.sub).toBe(
+        username,
+      );
+    });
+
     it('answers 401 login_required for an empty password field: it is an omitted one', async () => {
       const response = await post({ username: 'carol', password: '' });
       expect(response.statusCode).toBe(401);

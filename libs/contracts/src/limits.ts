@@ -6,7 +6,6 @@
 export const LIMITS = {
   /** A person's login name: the `sub` of their tokens and the `user` of every answer. */
   username: 256,
-  password: 1024,
   clientId: 128,
   clientSecret: 512,
   redirectUri: 2048,

@@ -12,9 +12,12 @@ import { LIMITS } from '../limits';
 export class AuthorizationRequestDto {
   @IsOptional() @IsString() @MaxLength(LIMITS.clientId) client_id?: string;
   @IsOptional() @IsString() @MaxLength(LIMITS.redirectUri) redirect_uri?: string;
-  /** Form login (POST only); HTTP Basic is the other way in. */
-  @IsOptional() @IsString() @MaxLength(LIMITS.username) username?: string;
-  @IsOptional() @IsString() @MaxLength(LIMITS.password) password?: string;
+  /**
+   * Form login (POST only); HTTP Basic is the other way in. Their lengths are checked at login,
+   * as Basic's are, so an over-long username is a refused login (401), whichever way it came.
+   */
+  @IsOptional() @IsString() username?: string;
+  @IsOptional() @IsString() password?: string;
   @Allow() response_type?: unknown;
   @Allow() scope?: unknown;
   @Allow() state?: unknown;
