@@ -10,7 +10,8 @@ const { ValidationPipe } = require('@nestjs/common');
 const { plainToInstance } = require('class-transformer');
 const { validateSync } = require('class-validator');
 const contracts = require('@app/contracts');
-const { createValidationPipe, parseReply, parseForm } = require('@app/common');
+const { createValidationPipe } = require('../libs/common/src/validation/validation.pipe');
+const { parseReply, parseForm } = require('@app/common/http');
 
 const rounds = Number(argument('--rounds') ?? 7);
 const PER_ROUND = 20_000;
