@@ -10,10 +10,9 @@
 // Uses the built dist/ (npm run build first). Only loopback addresses are used.
 'use strict';
 const { spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
-const net = require('node:net');
 const { join } = require('node:path');
 const { RUNTIME_FLAGS } = require('../scripts/runtime-flags');
+const { TICKS, sleep, freePort, cpuTicks } = require('./lib/processes');
 const autocannon = require('autocannon');
 
 const ROOT = join(__dirname, '..');
@@ -25,7 +24,6 @@ const option = (name, fallback) => {
 const DURATION = option('duration', 8);
 const ROUNDS = option('rounds', 3);
 const CONNECTIONS = option('connections', 16);
-const TICKS = 100; // /proc clock ticks per second (USER_HZ)
 
 const CONFIGS = [
   { name: 'off', env: {} },
@@ -37,22 +35,6 @@ const CONFIGS = [
   { name: 'off, no source maps', env: {}, flags: [] },
 ];
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 async function waitHealthy(url) {
   for (let i = 0; i < 150; i++) {
