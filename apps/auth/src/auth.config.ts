@@ -18,9 +18,7 @@ import {
   ServiceConfig,
   Setting,
 } from '@app/common';
-import { SCOPES } from '@app/contracts';
-
-const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+import { HTTP_URL_OPTIONS, SCOPES } from '@app/contracts';
 
 /**
  * A redirect URI that may be registered: absolute http(s), no fragment (RFC 6749 3.1.2), no
@@ -34,14 +32,14 @@ export class AuthConfig extends ServiceConfig {
 
   /** The issuer identifier: the address users reach; `iss` of every token. */
   @Setting('ISSUER')
-  @IsUrl(URL_OPTIONS)
+  @IsUrl(HTTP_URL_OPTIONS)
   @Matches(/^[^?#]*[^/?#]$/, {
     message: 'must have no query, fragment or trailing slash',
   })
   issuer = 'http://localhost:5001';
 
   /** The resource server's identifier: `aud` of every token. */
-  @Setting('AUDIENCE') @IsUrl(URL_OPTIONS) audience = 'http://localhost:5002';
+  @Setting('AUDIENCE') @IsUrl(HTTP_URL_OPTIONS) audience = 'http://localhost:5002';
 
   /** The webapp's registration. */
   @Setting('CLIENT_ID') @IsString() @MinLength(1) clientId = '1234';
@@ -49,7 +47,7 @@ export class AuthConfig extends ServiceConfig {
   @Setting('REDIRECT_URIS', 'list')
   @IsArray()
   @ArrayNotEmpty()
-  @IsUrl(URL_OPTIONS, { each: true })
+  @IsUrl(HTTP_URL_OPTIONS, { each: true })
   @Matches(REDIRECT_URI, {
     each: true,
     message: 'each must be an http(s) URI without fragment or userinfo',

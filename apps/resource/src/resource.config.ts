@@ -17,19 +17,18 @@ import {
   ServiceConfig,
   Setting,
 } from '@app/common';
-
-const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+import { HTTP_URL_OPTIONS } from '@app/contracts';
 
 /** The resource server's settings; every one has a default. */
 export class ResourceConfig extends ServiceConfig {
   @Setting('RESOURCE_PORT', 'int') @IsInt() @Min(1) @Max(65535) port = 5002;
 
   /** Where this server reaches the authorization server (inside compose: http://auth:5001). */
-  @Setting('AUTH_URL') @IsUrl(URL_OPTIONS) authUrl = 'http://localhost:5001';
+  @Setting('AUTH_URL') @IsUrl(HTTP_URL_OPTIONS) authUrl = 'http://localhost:5001';
   /** The issuer identifier that `iss` must equal, whatever address the server is reached at. */
-  @Setting('ISSUER') @IsUrl(URL_OPTIONS) issuer = 'http://localhost:5001';
+  @Setting('ISSUER') @IsUrl(HTTP_URL_OPTIONS) issuer = 'http://localhost:5001';
   /** This server's identifier, which `aud` must equal. */
-  @Setting('AUDIENCE') @IsUrl(URL_OPTIONS) audience = 'http://localhost:5002';
+  @Setting('AUDIENCE') @IsUrl(HTTP_URL_OPTIONS) audience = 'http://localhost:5002';
 
   /** `introspection` (the default: asks the authorization server) or `jwks` (verifies locally). */
   @Setting('TOKEN_VALIDATION') @IsIn(['introspection', 'jwks']) tokenValidation:

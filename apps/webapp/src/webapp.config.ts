@@ -10,23 +10,22 @@ import {
   MinLength,
 } from 'class-validator';
 import { ServiceConfig, Setting } from '@app/common';
-
-const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+import { HTTP_URL_OPTIONS } from '@app/contracts';
 
 /** The webapp's settings; every one has a default. */
 export class WebappConfig extends ServiceConfig {
   @Setting('WEBAPP_PORT', 'int') @IsInt() @Min(1) @Max(65535) port = 5003;
 
   /** Where the webapp reaches the authorization and resource servers. */
-  @Setting('AUTH_URL') @IsUrl(URL_OPTIONS) authUrl = 'http://localhost:5001';
-  @Setting('RESOURCE_URL') @IsUrl(URL_OPTIONS) resourceUrl = 'http://localhost:5002';
+  @Setting('AUTH_URL') @IsUrl(HTTP_URL_OPTIONS) authUrl = 'http://localhost:5001';
+  @Setting('RESOURCE_URL') @IsUrl(HTTP_URL_OPTIONS) resourceUrl = 'http://localhost:5002';
   /** The issuer identifier the `iss` of every authorization response must equal (RFC 9207). */
-  @Setting('ISSUER') @IsUrl(URL_OPTIONS) issuer = 'http://localhost:5001';
+  @Setting('ISSUER') @IsUrl(HTTP_URL_OPTIONS) issuer = 'http://localhost:5001';
 
   /** This client's registration at the authorization server. */
   @Setting('CLIENT_ID') @IsString() @MinLength(1) clientId = '1234';
   @Setting('CLIENT_SECRET') @IsString() @MinLength(1) clientSecret = 'qwerty';
-  @Setting('REDIRECT_URI') @IsUrl(URL_OPTIONS) redirectUri = 'http://localhost:5003/callback';
+  @Setting('REDIRECT_URI') @IsUrl(HTTP_URL_OPTIONS) redirectUri = 'http://localhost:5003/callback';
   @Setting('TOKEN_AUTH_METHOD')
   @IsIn(['client_secret_basic', 'client_secret_post'])
   tokenAuthMethod: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';

@@ -11,3 +11,4 @@ export * from './api/scope-table';
 export * from './api/login-request.dto';
 export * from './limits';
 export * from './settings';
+export * from './url-options';

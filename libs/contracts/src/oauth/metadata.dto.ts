@@ -1,5 +1,6 @@
 import { ArrayNotEmpty, IsArray, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { LIMITS } from '../limits';
+import { HTTP_URL_OPTIONS } from '../url-options';
 
 /** The fields of RFC 8414 metadata this stack publishes. @see https://www.rfc-editor.org/rfc/rfc8414#section-2 */
 export interface AuthorizationServerMetadata {
@@ -37,13 +38,11 @@ export interface PublicJwk {
   alg?: string;
 }
 
-const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
-
 /** A metadata document as a client reads it: what the webapp uses is checked. @see https://www.rfc-editor.org/rfc/rfc8414#section-3.2 */
 export class MetadataDto {
   @IsString() @MaxLength(LIMITS.url) issuer!: string;
-  @IsUrl(URL_OPTIONS) @MaxLength(LIMITS.url) authorization_endpoint!: string;
-  @IsUrl(URL_OPTIONS) @MaxLength(LIMITS.url) token_endpoint!: string;
+  @IsUrl(HTTP_URL_OPTIONS) @MaxLength(LIMITS.url) authorization_endpoint!: string;
+  @IsUrl(HTTP_URL_OPTIONS) @MaxLength(LIMITS.url) token_endpoint!: string;
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
