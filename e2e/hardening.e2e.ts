@@ -25,6 +25,7 @@ import {
 import {
   CLIENT_ID,
   CLIENT_SECRET,
+  FRONT_PROXY,
   NEEDS_LOCAL_PROCESSES,
   RESOURCE_CLIENT_ID,
   RESOURCE_CLIENT_SECRET,
@@ -35,25 +36,44 @@ import {
 const USERNAME_LIMIT = 256;
 const ACCESS_TOKEN_LIMIT = 4096;
 
-/** Sends raw bytes and reads the whole answer until the server closes the connection. */
-function rawExchange(url: string, bytes: string, timeoutMs = 5_000): Promise<string> {
+/**
+ * Sends raw bytes and reads one answer: until its Content-Length is complete, or until the
+ * peer closes (a proxy in front may keep the connection open after a well-framed request).
+ */
+function rawExchange(url: string, bytes: string, timeoutMs = 5_000): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
-    const chunks: Buffer[] = [];
+    let received = Buffer.alloc(0);
+    const finish = (): void => {
+      socket.destroy();
+      resolve(parseRaw(received.toString('utf8')));
+    };
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms`));
     });
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(received.subarray(0, end).toString());
+      if (length !== null && received.length >= end + 4 + Number(length[1])) finish();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', finish);
     socket.write(bytes);
   });
 }
 
+interface RawAnswer {
+  status: number;
+  headers: Map<string, string>;
+  json: unknown;
+}
+
 /** The status, headers and JSON body of a raw HTTP/1.1 answer. */
-function parseRaw(answer: string): { status: number; headers: Map<string, string>; json: unknown } {
+function parseRaw(answer: string): RawAnswer {
   const [head = '', body = ''] = answer.split('\r\n\r\n');
   const [statusLine = '', ...lines] = head.split('\r\n');
   const headers = new Map<string, string>();
@@ -357,40 +377,74 @@ describe('hardening', () => {
   });
 
   describe('transport-level errors in the contract shape, with a request id', () => {
-    const cases: [string, string, number][] = [
+    /**
+     * Name, bytes, the services' answer, and what a front proxy does with them: `refuses` (it
+     * cannot parse them either and answers 400 itself), `forwards` (they are well-framed: the
+     * service answers), `unfolds` (RFC 9112 5.2 lets a proxy replace obs-fold with SP and
+     * forward the request) or `reframes` (RFC 9112 6.3: it may process the message by its
+     * Transfer-Encoding alone, forward it without the Content-Length, and close the connection).
+     */
+    const cases: [string, string, number, 'refuses' | 'forwards' | 'unfolds' | 'reframes'][] = [
       [
         'a bad Content-Length',
         'POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
         400,
+        'refuses',
       ],
       [
         'Content-Length beside Transfer-Encoding',
         'POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
         400,
+        'reframes',
       ],
-      ['an obs-folded header', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n', 400],
-      ['no Host header', 'GET /healthz HTTP/1.1\r\n\r\n', 400],
+      [
+        'an obs-folded header',
+        'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n',
+        400,
+        'unfolds',
+      ],
+      ['no Host header', 'GET /healthz HTTP/1.1\r\n\r\n', 400, 'forwards'],
       [
         'oversized headers',
         `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
         431,
+        'refuses',
       ],
-      ['garbage', 'NOT HTTP AT ALL\r\n\r\n', 400],
+      ['garbage', 'NOT HTTP AT ALL\r\n\r\n', 400, 'refuses'],
       [
         'a path that does not percent-decode',
         'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
         400,
+        'forwards',
       ],
     ];
-    for (const [name, bytes, status] of cases) {
+    for (const [name, bytes, status, proxy] of cases) {
       it(`${name}: ${status} JSON`, async () => {
         for (const url of [stack.authUrl, stack.resourceUrl, stack.webappUrl]) {
-          const answer = parseRaw(await rawExchange(url, bytes));
-          assert.equal(answer.status, status, `${url}: ${JSON.stringify(answer)}`);
+          const answer = await rawExchange(url, bytes);
+          const seen = `${url}: ${JSON.stringify({ ...answer, headers: [...answer.headers] })}`;
+          if (FRONT_PROXY !== undefined && proxy === 'refuses') {
+            // HAProxy before 3.2 answers what it cannot parse with its built-in page, whatever
+            // the configuration says (haproxy/haproxy#3032): a 400 that ends the connection.
+            assert.equal(answer.status, 400, seen);
+            assert.equal(answer.headers.get('connection'), 'close', seen);
+            continue;
+          }
+          const expected = FRONT_PROXY !== undefined && proxy === 'unfolds' ? 200 : status;
+          if (FRONT_PROXY !== undefined && proxy === 'reframes') {
+            // Now an ordinary request with an empty body, refused by the service, which the
+            // proxy answers with the connection closed.
+            assert.ok(answer.status >= 400 && answer.status < 500, seen);
+            assert.equal(answer.headers.get('connection'), 'close', seen);
+          } else {
+            assert.equal(answer.status, expected, seen);
+          }
           assert.match(answer.headers.get('content-type') ?? '', /^application\/json/);
           assert.match(answer.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
           const body = answer.json as Record<string, unknown>;
-          assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description']);
+          if (expected !== 200) {
+            assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description'], seen);
+          }
           // The headers of every answer, at this layer too.
           assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', url);
           assert.match(answer.headers.get('x-served-by') ?? '', /^(auth|resource|webapp)@/, url);

@@ -69,7 +69,7 @@ echo "compose-scale-test: running the end-to-end suite through lb"
 # The replicas' output one after the other (compose's `logs` interleaves them), so that the log
 # suite reads each process's lines in order.
 E2E_AUTH_URL=http://localhost:5001 E2E_RESOURCE_URL=http://localhost:5002 E2E_WEBAPP_URL=http://localhost:5003 \
-  E2E_LOGS_COMMAND="for c in \$(${COMPOSE[*]} ps -q {service}); do docker logs \$c 2>&1; done" \
+  E2E_FRONT_PROXY=haproxy E2E_LOGS_COMMAND="for c in \$(${COMPOSE[*]} ps -q {service}); do docker logs \$c 2>&1; done" \
   npm run --silent test:e2e:run
 
 # What each app container is now: a restart (by the engine's policy or anybody) would change it.

@@ -49,6 +49,13 @@ export const NEEDS_LOCAL_PROCESSES: string | false = EXTERNAL
   ? 'needs to stop, start or reconfigure the services; not possible against E2E_*_URL services'
   : false;
 
+/**
+ * The reverse proxy in front of the services, when there is one (`haproxy` for the scaled
+ * compose stack). A proxy parses every request itself: what it cannot parse never reaches a
+ * service, so the transport-level answers to such requests are the proxy's.
+ */
+export const FRONT_PROXY: string | undefined = process.env.E2E_FRONT_PROXY || undefined;
+
 /** `skip` option for tests that read the services' stdout. */
 export const NEEDS_LOGS: string | false =
   EXTERNAL && process.env.E2E_LOGS_COMMAND === undefined
