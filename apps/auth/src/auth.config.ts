@@ -12,12 +12,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import {
-  DEFAULT_DPOP_SIGNING_ALGS,
-  type DpopSigningAlg,
-  ServiceConfig,
-  Setting,
-} from '@app/common';
+import { Setting, StatefulServiceConfig } from '@app/common';
 import { HTTP_URL_OPTIONS, SCOPES } from '@app/contracts';
 
 /**
@@ -27,7 +22,7 @@ import { HTTP_URL_OPTIONS, SCOPES } from '@app/contracts';
 const REDIRECT_URI = /^https?:\/\/[^/?#@\s]+(\/[^#\s]*)?$/;
 
 /** The authorization server's settings; every one has a default, so none is required. */
-export class AuthConfig extends ServiceConfig {
+export class AuthConfig extends StatefulServiceConfig {
   @Setting('AUTH_PORT', 'int') @IsInt() @Min(1) @Max(65535) port = 5001;
 
   /** The issuer identifier: the address users reach; `iss` of every token. */
@@ -101,30 +96,4 @@ export class AuthConfig extends ServiceConfig {
   @Min(0)
   @Max(31_536_000)
   keyRotationSeconds = 0;
-
-  /**
-   * The shared store (Redis or Valkey), `redis://` or `rediss://`; unset: state in memory, for
-   * one replica. Set, every replica shares codes, tokens, revocations, limits and keys.
-   */
-  @Setting('REDIS_URL')
-  @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
-  redisUrl?: string;
-  /** Prefix of every key this server writes, so that one Redis can serve several stacks. */
-  @Setting('REDIS_KEY_PREFIX') @IsString() @Matches(/^[\w:.-]{0,64}$/) redisKeyPrefix = 'oauth:';
-  /** Longest wait for one Redis command; past it the request fails closed (503). */
-  @Setting('REDIS_TIMEOUT_MS', 'int') @IsInt() @Min(10) @Max(10_000) redisTimeoutMs = 500;
-
-  /** DPoP proof algorithms accepted (RFC 9449 5.1 `dpop_signing_alg_values_supported`). */
-  @Setting('DPOP_SIGNING_ALGS', 'list')
-  @IsArray()
-  @ArrayNotEmpty()
-  @IsIn(DEFAULT_DPOP_SIGNING_ALGS, { each: true })
-  dpopAlgorithms: DpopSigningAlg[] = [...DEFAULT_DPOP_SIGNING_ALGS];
-  /** Seconds a DPoP proof's `iat` may lie in the past (and, a little, in the future). */
-  @Setting('DPOP_PROOF_MAX_AGE_SECONDS', 'int')
-  @IsInt()
-  @Min(1)
-  @Max(600)
-  dpopProofMaxAgeSeconds = 60;
 }

@@ -1,26 +1,19 @@
 import {
-  ArrayNotEmpty,
   IsArray,
   IsIn,
   IsInt,
   IsOptional,
   IsString,
   IsUrl,
-  Matches,
   Max,
   Min,
   MinLength,
 } from 'class-validator';
-import {
-  DEFAULT_DPOP_SIGNING_ALGS,
-  type DpopSigningAlg,
-  ServiceConfig,
-  Setting,
-} from '@app/common';
+import { Setting, StatefulServiceConfig } from '@app/common';
 import { HTTP_URL_OPTIONS } from '@app/contracts';
 
 /** The resource server's settings; every one has a default. */
-export class ResourceConfig extends ServiceConfig {
+export class ResourceConfig extends StatefulServiceConfig {
   @Setting('RESOURCE_PORT', 'int') @IsInt() @Min(1) @Max(65535) port = 5002;
 
   /** Where this server reaches the authorization server (inside compose: http://auth:5001). */
@@ -50,30 +43,6 @@ export class ResourceConfig extends ServiceConfig {
   @Setting('UPSTREAM_TIMEOUT_MS', 'int') @IsInt() @Min(50) @Max(60000) upstreamTimeoutMs = 2000;
   @Setting('JWKS_CACHE_SECONDS', 'int') @IsInt() @Min(0) @Max(86400) jwksCacheSeconds = 300;
   @Setting('REALM') @IsString() @MinLength(1) realm = 'time';
-
-  /** DPoP proof algorithms accepted (RFC 9449 7.1 `algs`). */
-  @Setting('DPOP_SIGNING_ALGS', 'list')
-  @IsArray()
-  @ArrayNotEmpty()
-  @IsIn(DEFAULT_DPOP_SIGNING_ALGS, { each: true })
-  dpopAlgorithms: DpopSigningAlg[] = [...DEFAULT_DPOP_SIGNING_ALGS];
-  /**
-   * The shared store (Redis or Valkey) for the DPoP replay cache, so that a proof used at one
-   * replica is refused at every other; unset: each process remembers its own.
-   */
-  @Setting('REDIS_URL')
-  @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
-  redisUrl?: string;
-  @Setting('REDIS_KEY_PREFIX') @IsString() @Matches(/^[\w:.-]{0,64}$/) redisKeyPrefix = 'oauth:';
-  @Setting('REDIS_TIMEOUT_MS', 'int') @IsInt() @Min(10) @Max(10_000) redisTimeoutMs = 500;
-
-  /** Seconds a DPoP proof's `iat` may lie in the past (and, a little, in the future). */
-  @Setting('DPOP_PROOF_MAX_AGE_SECONDS', 'int')
-  @IsInt()
-  @Min(1)
-  @Max(600)
-  dpopProofMaxAgeSeconds = 60;
 
   acceptedClientIds(): string[] {
     return this.allowedClientIds ?? [this.webappClientId];

@@ -7,6 +7,7 @@ export * from './clock/clock.port';
 export * from './config/setting.decorator';
 export * from './config/load-config';
 export * from './config/service.config';
+export * from './config/stateful-service.config';
 export * from './credentials/basic-credentials';
 export * from './errors/assert-never';
 export * from './errors/invalid-input.error';
