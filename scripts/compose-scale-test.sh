@@ -12,8 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FILES=(-f docker-compose.yml -f docker-compose.scale.yml)
-if command -v docker-compose >/dev/null 2>&1; then COMPOSE=(docker-compose "${FILES[@]}"); else COMPOSE=(docker compose "${FILES[@]}"); fi
+NAME=compose-scale-test COMPOSE_FILES=(-f docker-compose.yml -f docker-compose.scale.yml) LOG_TAIL=30
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-oauthtimestack}-scaled"
 AUTH_REPLICAS=3 RESOURCE_REPLICAS=2 WEBAPP_REPLICAS=2
 SCALE=(--scale "auth=$AUTH_REPLICAS" --scale "resource=$RESOURCE_REPLICAS" --scale "webapp=$WEBAPP_REPLICAS")
@@ -22,36 +21,14 @@ CHECK_BOUND_MS=3000
 LOAD_CONCURRENCY=4
 started=$SECONDS
 
-if ! docker info >/dev/null 2>&1; then
-  echo "compose-scale-test: no container engine is reachable (DOCKER_HOST=${DOCKER_HOST:-default})" >&2
-  if [ "${COMPOSE_TEST_SKIP_WITHOUT_ENGINE:-0}" = "1" ]; then echo "compose-scale-test: skipped"; exit 0; fi
-  exit 1
-fi
+source scripts/compose-lib.sh
 
-fail() { echo "compose-scale-test: FAIL: $*" >&2; exit 1; }
-down() {
-  local status=$?
-  if [ "$status" -ne 0 ]; then "${COMPOSE[@]}" logs --no-color --tail=30 >&2 || true; fi
-  "${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
-  exit "$status"
-}
-trap down EXIT
-
-build_args=()
-[ -n "${NODE_IMAGE:-}" ] && build_args=(--build-arg "NODE_IMAGE=$NODE_IMAGE")
 "${COMPOSE[@]}" build "${build_args[@]}" auth resource webapp
 "${COMPOSE[@]}" up -d "${SCALE[@]}"
 
 echo "compose-scale-test: waiting for lb to reach every replica"
 node scripts/scale-crossing.js --auth "$AUTH_REPLICAS" --resource "$RESOURCE_REPLICAS" --webapp "$WEBAPP_REPLICAS" --wait-ms 120000
 
-check_json() { # url, JavaScript expression over the body `b` that must hold, curl args...
-  local url=$1 expr=$2; shift 2
-  local body
-  body=$(curl -sS -f "$@" "$url") || fail "GET $url $*"
-  node -e "const b = JSON.parse(process.argv[1]); if (!($expr)) process.exit(1)" "$body" || fail "GET $url: $body"
-  echo "compose-scale-test: ok  GET $url $* -> $body"
-}
 check_json localhost:5003/current_time "b.user === 'demo' && b.current_time.endsWith('+00:00')"
 check_json localhost:5003/epoch_time "b.user === 'bob' && Number.isInteger(b.epoch_time)" -u bob:pw-Secret-123
 status=$(curl -s -o /dev/null -w '%{http_code}' localhost:5003/nope)

@@ -10,26 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if command -v docker-compose >/dev/null 2>&1; then COMPOSE=(docker-compose); else COMPOSE=(docker compose); fi
+NAME=compose-test COMPOSE_FILES=() LOG_TAIL=40
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-oauthtimestack}"
+source scripts/compose-lib.sh
 
-if ! docker info >/dev/null 2>&1; then
-  echo "compose-test: no container engine is reachable (DOCKER_HOST=${DOCKER_HOST:-default})" >&2
-  if [ "${COMPOSE_TEST_SKIP_WITHOUT_ENGINE:-0}" = "1" ]; then echo "compose-test: skipped"; exit 0; fi
-  exit 1
-fi
-
-fail() { echo "compose-test: FAIL: $*" >&2; exit 1; }
-down() {
-  local status=$?
-  if [ "$status" -ne 0 ]; then "${COMPOSE[@]}" logs --no-color --tail=40 >&2 || true; fi
-  "${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
-  exit "$status"
-}
-trap down EXIT
-
-build_args=()
-[ -n "${NODE_IMAGE:-}" ] && build_args=(--build-arg "NODE_IMAGE=$NODE_IMAGE")
 "${COMPOSE[@]}" build "${build_args[@]}"
 "${COMPOSE[@]}" up -d
 
@@ -40,13 +24,6 @@ for _ in $(seq 1 120); do
 done
 curl -sf localhost:5003/readyz >/dev/null || fail "the stack did not become ready within 120 s"
 
-check_json() { # url, JavaScript expression over the body `b` that must hold, curl args...
-  local url=$1 expr=$2; shift 2
-  local body
-  body=$(curl -sS -f "$@" "$url") || fail "GET $url $*"
-  node -e "const b = JSON.parse(process.argv[1]); if (!($expr)) process.exit(1)" "$body" || fail "GET $url: $body"
-  echo "compose-test: ok  GET $url $* -> $body"
-}
 check_json localhost:5003/current_time "b.user === 'demo' && b.current_time.endsWith('+00:00')"
 check_json localhost:5003/current_time "b.user === 'alice'" -u alice:pw-Secret-123
 check_json localhost:5003/epoch_time "b.user === 'demo' && Number.isInteger(b.epoch_time)"
