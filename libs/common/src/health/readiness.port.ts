@@ -3,5 +3,3 @@ export interface ReadinessProbe {
   /** Names each dependency with whether it answers now. */
   check(): Promise<Record<string, boolean>>;
 }
-
-export const READINESS_PROBE = Symbol('READINESS_PROBE');

@@ -1,7 +1,4 @@
-import { ACCESS_TOKEN_ALG } from '@app/contracts';
-
-/** Longest access token either server looks at; a longer one cannot be one of ours. */
-export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+import { ACCESS_TOKEN_ALG, LIMITS } from '@app/contracts';
 
 const AT_JWT = /^(application\/)?at\+jwt$/i;
 
@@ -15,7 +12,7 @@ export type AccessTokenHeaderCheck = { ok: true; kid: string } | { ok: false; re
  * @see https://www.rfc-editor.org/rfc/rfc8725#section-3.1
  */
 export function checkAccessTokenHeader(token: string): AccessTokenHeaderCheck {
-  if (token.length > MAX_ACCESS_TOKEN_LENGTH) return { ok: false, reason: 'too long' };
+  if (token.length > LIMITS.accessToken) return { ok: false, reason: 'too long' };
   const dot = token.indexOf('.');
   if (dot <= 0) return { ok: false, reason: 'not a compact JWS' };
   let header: unknown;
