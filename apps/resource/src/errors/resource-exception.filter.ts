@@ -24,8 +24,9 @@ import { BearerError, InsufficientScopeError } from './resource.errors';
  */
 @Catch()
 export class ResourceExceptionFilter extends JsonExceptionFilter {
-  private readonly realm: string;
-  private readonly dpopAlgorithms: string;
+  /** The challenges' fixed parts (RFC 6750 3, RFC 9449 7.1), the same for every refusal. */
+  private readonly bearer: string;
+  private readonly dpop: string;
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -36,8 +37,9 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
   ) {
     // With the authorization server gone, no token can be judged: temporarily_unavailable.
     super(adapterHost, reporter, logger, outcome, 'temporarily_unavailable');
-    this.realm = quoted(config.realm);
-    this.dpopAlgorithms = quoted(config.dpopAlgorithms.join(' '));
+    const realm = quoted(config.realm);
+    this.bearer = `Bearer realm=${realm}`;
+    this.dpop = `DPoP realm=${realm}, algs=${quoted(config.dpopAlgorithms.join(' '))}`;
   }
 
   protected domainReply(exception: unknown, request: FastifyRequest): ErrorReply | undefined {
@@ -60,7 +62,7 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
         status: 401,
         body: { error: exception.code, error_description: exception.description },
         headers: {
-          'www-authenticate': `DPoP realm=${this.realm}, algs=${this.dpopAlgorithms}, error="${exception.code}", error_description=${quoted(exception.description)}`,
+          'www-authenticate': `${this.dpop}, error="${exception.code}", error_description=${quoted(exception.description)}`,
         },
       };
     }
@@ -75,16 +77,15 @@ export class ResourceExceptionFilter extends JsonExceptionFilter {
    */
   private bearerReply(err: BearerError, used: 'Bearer' | 'DPoP'): ErrorReply {
     const body = { error: err.code as 'invalid_token', error_description: err.description };
-    const bearer = `Bearer realm=${this.realm}`;
-    const dpop = `DPoP realm=${this.realm}, algs=${this.dpopAlgorithms}`;
+    const scheme = err.scheme === 'DPoP' || used === 'DPoP' ? this.dpop : this.bearer;
     const challenge = (code: string, extra = ''): string =>
-      `${err.scheme === 'DPoP' || used === 'DPoP' ? dpop : bearer}, error="${code}", error_description=${quoted(err.description)}${extra}`;
+      `${scheme}, error="${code}", error_description=${quoted(err.description)}${extra}`;
     switch (err.code) {
       case 'missing_token':
         return {
           status: 401,
           body: { ...body, error: 'invalid_request' },
-          headers: { 'www-authenticate': bearer },
+          headers: { 'www-authenticate': this.bearer },
         };
       case 'invalid_request':
         // RFC 6750 3.1: a malformed request SHOULD get 400, not 401.

@@ -42,8 +42,7 @@ export class InsufficientScopeError extends BearerError {
   constructor(
     readonly scope: string,
     detail?: string,
-    scheme?: 'Bearer' | 'DPoP',
   ) {
-    super(`this endpoint needs the scope ${scope}`, detail, scheme);
+    super(`this endpoint needs the scope ${scope}`, detail);
   }
 }

@@ -70,13 +70,13 @@ export function readTracingSettings(service: string, env: Env): TracingSettings 
   };
 }
 
-const SAMPLERS: Record<string, Omit<SamplerSetting, 'ratio'> & { ratio?: true }> = {
+const SAMPLERS: Record<string, Omit<SamplerSetting, 'ratio'>> = {
   always_on: { kind: 'always_on', parentBased: false },
   always_off: { kind: 'always_off', parentBased: false },
-  traceidratio: { kind: 'traceidratio', parentBased: false, ratio: true },
+  traceidratio: { kind: 'traceidratio', parentBased: false },
   parentbased_always_on: { kind: 'always_on', parentBased: true },
   parentbased_always_off: { kind: 'always_off', parentBased: true },
-  parentbased_traceidratio: { kind: 'traceidratio', parentBased: true, ratio: true },
+  parentbased_traceidratio: { kind: 'traceidratio', parentBased: true },
 };
 
 /** `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`; `parentbased_always_on` by default. */
