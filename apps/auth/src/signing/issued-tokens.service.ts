@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/common';
 import { type AccessTokenClaims, LIMITS } from '@app/contracts';
 import { AuthConfig } from '../auth.config';
+import { hashOf } from '../stores/code-hash';
 import { TOKEN_REGISTRY, type TokenRegistry } from '../stores/token-registry.port';
 import { TOKEN_VERIFIER, type TokenVerifier } from './token-verifier.port';
 
@@ -57,10 +57,6 @@ export class IssuedTokens {
   private lastAcceptedAt(claims: AccessTokenClaims): number {
     return claims.exp + this.config.clockLeeway + 1;
   }
-}
-
-function hashOf(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** The `jti` a compact JWS claims to have; trusted only once the token is found genuine. */

@@ -1,11 +1,11 @@
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { jwkThumbprint } from '@app/common';
 import type { PublicJwk } from '@app/contracts';
 
 export interface VerificationKey {
@@ -75,16 +75,11 @@ function verificationKey(publicKey: KeyObject, setting: string): VerificationKey
   if (exported.kty !== 'EC' || exported.crv !== 'P-256' || !exported.x || !exported.y) {
     throw new KeyError(`invalid setting ${setting}: the key must be an EC P-256 key (ES256)`);
   }
-  const kid = thumbprint(exported.crv, exported.x, exported.y);
+  // The key id is the key's JWK thumbprint (RFC 7638 3).
+  const kid = jwkThumbprint({ kty: 'EC', crv: exported.crv, x: exported.x, y: exported.y });
   return {
     kid,
     publicKey,
     jwk: { kty: 'EC', crv: 'P-256', x: exported.x, y: exported.y, kid, use: 'sig', alg: 'ES256' },
   };
-}
-
-/** The key id is the key's JWK thumbprint. @see https://www.rfc-editor.org/rfc/rfc7638#section-3 */
-function thumbprint(crv: string, x: string, y: string): string {
-  const canonical = JSON.stringify({ crv, kty: 'EC', x, y });
-  return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The code's SHA-256, base64url: what every code store keeps in place of the code, so that
- * neither a heap dump nor a Redis dump holds a redeemable code.
+ * A code's or a token's SHA-256, base64url: what the stores keep in place of the code or token
+ * itself, so that neither a heap dump nor a Redis dump holds a redeemable code or a usable token.
  */
-export function hashOf(code: string): string {
-  return createHash('sha256').update(code).digest('base64url');
+export function hashOf(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
 }
