@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { type Clock, SystemClock } from '../clock/clock.port';
+import { withoutQuery } from '../observability/scrub';
 import { jwkThumbprint } from './jwk-thumbprint';
 
 /** What one proof is for: the request it goes with (RFC 9449 4.2). */
@@ -62,7 +63,8 @@ export class DpopKey {
     const claims: Record<string, string | number> = {
       jti: randomBytes(16).toString('base64url'),
       htm: request.htm,
-      htu: targetUri(request.htu),
+      // RFC 9449 4.2: `htu` is the URL without query and fragment.
+      htu: withoutQuery(request.htu),
       iat: this.clock.nowSeconds(),
     };
     if (request.accessToken !== undefined) {
@@ -76,10 +78,4 @@ export class DpopKey {
     });
     return `${input}.${signature.toString('base64url')}`;
   }
-}
-
-/** The URL without query and fragment (RFC 9449 4.2 `htu`). */
-function targetUri(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
 }

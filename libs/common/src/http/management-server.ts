@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Metrics } from '../metrics/metrics';
+import { pathOf } from './transport-errors';
 
 /**
  * The management port: GET /metrics for Prometheus, apart from the service's public port, and
@@ -11,7 +12,7 @@ export async function startManagementServer(
   metrics: Metrics,
 ): Promise<Server> {
   const server = createServer((request, response) => {
-    const path = (request.url ?? '').split('?')[0];
+    const path = pathOf(request.url ?? '');
     if (request.method === 'GET' && path === '/metrics') {
       metrics.render().then(
         (text) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RequestScope, RequestState } from '../logging/request-scope';
 import type { Metrics } from '../metrics/metrics';
+import { PROBE_PATHS } from '../observability/probe-paths';
 import { pathOf, sendErrorReply } from './transport-errors';
 
 /**
@@ -20,9 +21,6 @@ export function answerHeaders(
     ...own,
   };
 }
-
-/** Probes and scrapes: not logged, so that a line stands for a user's request. */
-const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface RequestHookDependencies {
   /** The headers every answer carries (`answerHeaders`), set before anything else runs. */
@@ -81,7 +79,7 @@ export function installRequestHooks(
       reply.elapsedTime / 1000,
     );
     const path = pathOf(request.url);
-    if (!UNLOGGED.has(path)) writeRequestLine(logger, request, reply, path);
+    if (!PROBE_PATHS.has(path)) writeRequestLine(logger, request, reply, path);
     done();
   });
   // A request whose client went away still gets its event written.

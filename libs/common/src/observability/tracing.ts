@@ -21,6 +21,7 @@ import type * as OtelSdk from '@opentelemetry/sdk-trace';
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import { PROBE_PATHS } from './probe-paths';
 import { RedactingSpanProcessor } from './redacting-span-processor';
 import { scrubText, withoutQuery } from './scrub';
 import { readTracingSettings, type SamplerSetting, tracingRequested } from './tracing-settings';
@@ -34,9 +35,6 @@ export interface TraceFields {
 /** Set once tracing runs; `currentTraceFields` reads nothing else when it is off. */
 let api: typeof OtelApi | undefined;
 let provider: OtelSdk.TracerProvider | undefined;
-
-/** Requests that are never traced: probes and scrapes, which would each make a trace of their own. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Starts tracing for `service` when an OTLP endpoint is configured; returns whether it did. Must
@@ -103,7 +101,7 @@ export function startTracing(service: string): boolean {
   /* eslint-enable @typescript-eslint/no-require-imports */
   new HttpInstrumentation({
     ignoreIncomingRequestHook: (request: IncomingMessage) =>
-      UNTRACED_PATHS.has(withoutQuery(request.url ?? '')),
+      PROBE_PATHS.has(withoutQuery(request.url ?? '')),
     // Every outbound call of this project goes through undici; the `http` client is used only by
     // the Sentry transport, whose calls are not part of any user's trace.
     disableOutgoingRequestInstrumentation: true,

@@ -234,7 +234,7 @@ function nestedSchemaOf(
     Object.entries(dtoSchemaOf(declared).jsonSchema).filter(([keyword]) => keyword !== 'title'),
   );
   // class-validator validates each item of an array the same way.
-  return { if: { type: 'array' }, then: { type: 'array', items: nested }, else: nested };
+  return eachOf(nested);
 }
 
 /**
