@@ -9,6 +9,7 @@ export * from './config/load-config';
 export * from './config/service.config';
 export * from './config/stateful-service.config';
 export * from './credentials/basic-credentials';
+export * from './credentials/constant-time';
 export * from './errors/assert-never';
 export * from './errors/invalid-input.error';
 export * from './health/readiness.port';

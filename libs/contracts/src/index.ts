@@ -6,6 +6,7 @@ export * from './oauth/token-request.dto';
 export * from './oauth/introspection.dto';
 export * from './oauth/error-response.dto';
 export * from './oauth/metadata.dto';
+export * from './oauth/pkce';
 export * from './api/time-response.dto';
 export * from './api/scope-table';
 export * from './api/login-request.dto';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
+import { constantTimeEqual, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
 import { InvalidClientError, InvalidRequestError } from '../errors/oauth.errors';
 import { AbuseLimits, type CallerKeys } from '../limits/abuse-limits.service';
 import type { ClientCredentials, PresentedSecret } from './client-credentials';
 import { CLIENT_STORE, type ClientStore, type RegisteredClient } from './client-store.port';
-import { constantTimeEqual } from './constant-time';
 
 /**
  * Authenticates a confidential client with `client_secret_basic` or `client_secret_post`.

@@ -1,5 +1,6 @@
 import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from '../../test/support/fakes';
-import { CODE_VERIFIER, S256_CHALLENGE, verifierMatches } from './pkce';
+import { CODE_VERIFIER } from '@app/contracts';
+import { S256_CHALLENGE, verifierMatches } from './pkce';
 
 describe('pkce', () => {
   it('matches the example of RFC 7636 Appendix B', () => {

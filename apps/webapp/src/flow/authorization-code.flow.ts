@@ -67,9 +67,12 @@ export class AuthorizationCodeFlow {
     return this.complete(flow, response, context);
   }
 
-  /** Checks the authorization response against its flow, then exchanges the code. */
+  /**
+   * Checks the authorization response against its flow, then exchanges the code. The challenge
+   * went out with the request, so only the rest of the flow is needed here.
+   */
   async complete(
-    flow: PendingFlow,
+    flow: Omit<PendingFlow, 'codeChallenge'>,
     response: AuthorizationResponse,
     context: CallContext,
   ): Promise<AccessToken> {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isScope, type Scope } from '@app/contracts';
+import { CODE_VERIFIER, isScope, type Scope } from '@app/contracts';
 
 /**
  * How long a browser login may take from /login to /callback, in seconds: the lifetime of the
@@ -31,8 +31,6 @@ const MAX_SEALED_LENGTH = 1024;
 /** Domain separation: this key signs login bindings and nothing else. */
 const CONTEXT = 'webapp-login-binding.v1.';
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-/** RFC 7636 4.1: 43 to 128 unreserved characters. */
-const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /**
  * Seals a login binding for the browser to carry and opens it again: the binding as base64url
@@ -95,7 +93,7 @@ function bindingOf(json: string): LoginBinding | undefined {
   const { sc, st, cv, exp } = payload;
   if (!isScope(sc)) return undefined;
   if (typeof st !== 'string' || !BASE64URL.test(st) || st.length > 128) return undefined;
-  if (typeof cv !== 'string' || !VERIFIER.test(cv)) return undefined;
+  if (typeof cv !== 'string' || !CODE_VERIFIER.test(cv)) return undefined;
   if (typeof exp !== 'number' || !Number.isSafeInteger(exp)) return undefined;
   return { scope: sc, state: st, codeVerifier: cv, expiresAt: exp };
 }

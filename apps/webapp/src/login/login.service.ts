@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CLOCK,
   type Clock,
+  constantTimeEqual,
   Deadline,
   DpopReplayCacheFullError,
   REQUEST_OUTCOME,
@@ -18,7 +18,7 @@ import {
 import type { CallContext } from '../clients/call-context';
 import { RESOURCE_SERVER, type ResourceServer } from '../clients/resource-server.port';
 import { AuthorizationDeniedError, UnknownLoginError } from '../errors/webapp.errors';
-import { AuthorizationCodeFlow, type PendingFlow } from '../flow/authorization-code.flow';
+import { AuthorizationCodeFlow } from '../flow/authorization-code.flow';
 import { WebappConfig } from '../webapp.config';
 import { LOGIN_TTL_SECONDS, type LoginBinding, LoginBindingSeal } from './login-binding';
 import { USED_LOGINS, type UsedLogins } from './used-logins.port';
@@ -90,15 +90,9 @@ export class LoginService {
   ): Promise<ScopeResponse<Scope>> {
     this.outcome.identify({ client_id: this.config.clientId });
     const binding = await this.consume(sealed, response.state);
-    const flow: PendingFlow = {
-      scope: binding.scope,
-      state: binding.state,
-      codeVerifier: binding.codeVerifier,
-      codeChallenge: createHash('sha256').update(binding.codeVerifier).digest('base64url'),
-    };
     try {
       const answer = await this.withDeadline(requestId, async (context) => {
-        const token = await this.flow.complete(flow, response, context);
+        const token = await this.flow.complete(binding, response, context);
         return this.resource.fetch(binding.scope, token, context);
       });
       // The authorization server logged the user in; the answer names whom.
@@ -139,7 +133,7 @@ export class LoginService {
     if (this.clock.nowSeconds() >= binding.expiresAt) {
       throw this.unknown('expired', 'the login has expired; start again at /login');
     }
-    if (state === undefined || !sameSecret(state, binding.state)) {
+    if (state === undefined || !constantTimeEqual(state, binding.state)) {
       throw this.unknown('foreign_state', 'the callback does not belong to the login in progress');
     }
     let first: boolean;
@@ -176,11 +170,4 @@ export class LoginService {
       deadline.clear();
     }
   }
-}
-
-/** Compares a sent value with the expected secret in time that depends on neither. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
