@@ -29,10 +29,18 @@ export class AbuseLimits {
     @Inject(REQUEST_OUTCOME) private readonly outcome: RequestOutcome,
   ) {}
 
-  /** Refuses a caller that has failed client authentication too often in this window. */
+  /**
+   * Refuses a caller that has failed client authentication too often in this window. Both
+   * counters are read together (with Redis, two commands in flight instead of one after the
+   * other), then judged in order.
+   */
   async checkAuthenticationFailures(caller: CallerKeys): Promise<void> {
-    for (const key of failureKeys(caller)) {
-      const retryAfter = await this.failures.blockedFor(key);
+    const keys = failureKeys(caller);
+    const reads = keys.map((key) => this.failures.blockedFor(key));
+    // A read after a refusal is never awaited; its failure must not go unhandled.
+    for (const read of reads) void read.catch(() => undefined);
+    for (const [index, key] of keys.entries()) {
+      const retryAfter = await reads[index]!;
       if (retryAfter > 0) this.refuse('authentication_failures', key, retryAfter);
     }
   }
