@@ -35,7 +35,9 @@ export class OAuthExceptionFilter extends JsonExceptionFilter {
   }
 
   protected domainReply(exception: unknown): ErrorReply | undefined {
-    if (exception instanceof OAuthError) {
+    // RFC 9449 5: a bad proof at the token endpoint is a 400 with its own error code, as the
+    // RFC 6749 5.2 errors are.
+    if (exception instanceof OAuthError || exception instanceof InvalidDpopProofError) {
       this.outcome.record(
         'oauth_error',
         { error: exception.code, detail: exception.detail ?? exception.description },
@@ -50,25 +52,14 @@ export class OAuthExceptionFilter extends JsonExceptionFilter {
         headers: { 'retry-after': String(exception.retryAfterSeconds) },
       };
     }
-    if (exception instanceof InvalidDpopProofError) {
-      this.outcome.record(
-        'oauth_error',
-        { error: exception.code, detail: exception.detail },
-        'request refused',
-      );
-      // RFC 9449 5: a bad proof at the token endpoint is a 400 with its own error code.
-      return {
-        status: 400,
-        body: { error: exception.code, error_description: exception.description },
-      };
-    }
     return undefined;
   }
 }
 
-function oauthErrorReply(err: OAuthError): ErrorReply {
-  const body = { error: err.code, error_description: err.description };
-  switch (err.code) {
+function oauthErrorReply(err: OAuthError | InvalidDpopProofError): ErrorReply {
+  const { code } = err;
+  const body = { error: code, error_description: err.description };
+  switch (code) {
     case 'invalid_client':
       // RFC 9110 15.5.2: every 401 carries a challenge, Basic or not (RFC 6749 5.2 asks for it
       // when the client tried Basic; a client that tried nothing is told how).
@@ -100,6 +91,6 @@ function oauthErrorReply(err: OAuthError): ErrorReply {
     case 'temporarily_unavailable':
       return { status: 503, body };
     default:
-      return assertNever(err.code);
+      return assertNever(code);
   }
 }
