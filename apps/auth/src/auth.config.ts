@@ -96,4 +96,13 @@ export class AuthConfig extends StatefulServiceConfig {
   @Min(0)
   @Max(31_536_000)
   keyRotationSeconds = 0;
+
+  /**
+   * How long after its issue a token can still pass a check: its lifetime, the leeway, and one
+   * second of margin. What must be remembered about a token (a used code, a revocation, the key
+   * that signed it) is kept that long.
+   */
+  tokenAcceptanceSeconds(): number {
+    return this.accessTokenTtl + this.clockLeeway + 1;
+  }
 }

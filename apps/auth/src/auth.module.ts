@@ -84,7 +84,7 @@ export class AuthModule {
           inject: [KEY_DIRECTORY, CLOCK, REQUEST_OUTCOME],
           useFactory: (directory: KeyDirectory, clock: Clock, outcome: RequestOutcome) =>
             new SigningKeys(keySet, directory, clock, outcome, {
-              tokenLifetimeSeconds: config.accessTokenTtl + config.clockLeeway + 1,
+              tokenLifetimeSeconds: config.tokenAcceptanceSeconds(),
               rotationSeconds: config.keyRotationSeconds,
               heartbeatSeconds: 10,
             }),

@@ -24,8 +24,8 @@ import { TOKEN_REGISTRY } from './token-registry.port';
 export function codeStoreLimits(config: AuthConfig): CodeStoreLimits {
   return {
     quotaPerOwner: config.codeQuotaPerAddress,
-    // The token of a used code lives ACCESS_TOKEN_TTL (+ leeway); one second of margin.
-    keepUsedSeconds: config.accessTokenTtl + config.clockLeeway + 1,
+    // As long as the token a used code gave can pass a check.
+    keepUsedSeconds: config.tokenAcceptanceSeconds(),
     capacity: config.maxCodes,
   };
 }

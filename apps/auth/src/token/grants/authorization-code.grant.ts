@@ -73,10 +73,7 @@ export class AuthorizationCodeGrant implements GrantHandler<Parameter> {
       case 'redeemed':
         return result.grant;
       case 'replayed':
-        await this.tokens.revoke(
-          result.issuedJti,
-          now + this.config.accessTokenTtl + this.config.clockLeeway + 1,
-        );
+        await this.tokens.revoke(result.issuedJti, now + this.config.tokenAcceptanceSeconds());
         this.outcome.warn(
           'code_replayed',
           { revoked_jti: result.issuedJti },
