@@ -1,4 +1,4 @@
-import { retryAfterOf, UpstreamError, validateInput } from '@app/common';
+import { unavailabilityOf, validateInput } from '@app/common';
 import type { UpstreamResponse } from '@app/common/http';
 import { OAuthErrorResponseDto } from '@app/contracts';
 import { BadUpstreamAnswerError, UpstreamRefusedError } from '../errors/webapp.errors';
@@ -21,12 +21,8 @@ export function refusalOf(upstream: string, answer: UpstreamResponse): Error {
       `the ${upstream} server refused: ${description}`,
     );
   }
-  if (answer.status === 429 || answer.status === 503) {
-    return new UpstreamError(upstream, 'unavailable', `answered ${answer.status}`, {
-      retryAfterSeconds: retryAfterOf(answer.headers['retry-after']),
-    });
-  }
-  if (answer.status === 504) return new UpstreamError(upstream, 'timeout', 'answered 504');
+  const unavailable = unavailabilityOf(upstream, answer, `answered ${answer.status}`);
+  if (unavailable !== undefined) return unavailable;
   const why = body === undefined ? '' : ` ${body.error}: ${body.error_description ?? ''}`;
   return new BadUpstreamAnswerError(upstream, `answered ${answer.status}${why}`);
 }
