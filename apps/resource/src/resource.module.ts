@@ -4,7 +4,6 @@ import {
   type Clock,
   DPOP_REPLAY_CACHE,
   InMemoryDpopReplayCache,
-  RedisDpopReplayCache,
   REQUEST_OUTCOME,
   type RequestOutcome,
 } from '@app/common';
@@ -56,14 +55,7 @@ function replayCacheProviders(config: ResourceConfig): Provider[] {
     {
       provide: DPOP_REPLAY_CACHE,
       inject: [REPLAY_STORE],
-      useFactory: (redis: RedisConnection) =>
-        new RedisDpopReplayCache(
-          {
-            set: (key, value, options) =>
-              redis.run('dpop', (client) => client.set(key, value, options)),
-          },
-          redis.key('dpop', ''),
-        ),
+      useFactory: (redis: RedisConnection) => redis.dpopReplayCache(),
     },
   ];
 }

@@ -5,7 +5,6 @@ import {
   DPOP_REPLAY_CACHE,
   InMemoryDpopReplayCache,
   REQUEST_OUTCOME,
-  RedisDpopReplayCache,
   type RequestOutcome,
 } from '@app/common';
 import type { AuthConfig } from '../auth.config';
@@ -129,14 +128,7 @@ function redisStores(config: AuthConfig, url: string): Provider[] {
     {
       provide: DPOP_REPLAY_CACHE,
       inject: [REDIS],
-      useFactory: (redis: StoreConnection) =>
-        new RedisDpopReplayCache(
-          {
-            set: (key, value, options) =>
-              redis.run('dpop', (client) => client.set(key, value, options)),
-          },
-          redis.key('dpop', ''),
-        ),
+      useFactory: (redis: StoreConnection) => redis.dpopReplayCache(),
     },
     { provide: STORE_HEALTH, useExisting: REDIS },
   ];

@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { createClient, type RedisClientType, type RedisScripts } from 'redis';
+import { RedisDpopReplayCache } from '../dpop/redis-dpop-replay.cache';
 import { StoreUnavailableError } from '../errors/store-unavailable.error';
 import type { RequestOutcome } from '../outcome/request-outcome.port';
 
@@ -128,6 +129,16 @@ export class RedisConnection<
       // A late failure of a call that already timed out must not become an unhandled rejection.
       attempt.catch(() => undefined);
     }
+  }
+
+  /** The DPoP replay cache on this connection, its keys under `<prefix>dpop:`, each command within the timeout. */
+  dpopReplayCache(): RedisDpopReplayCache {
+    return new RedisDpopReplayCache(
+      {
+        set: (key, value, options) => this.run('dpop', (client) => client.set(key, value, options)),
+      },
+      this.key('dpop', ''),
+    );
   }
 
   /** For readiness: whether Redis answers a PING within the command timeout. */
