@@ -129,10 +129,6 @@ export class RedisServerProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  get running(): boolean {
-    return this.child !== undefined;
-  }
-
   /** Starts the server, empty, on its port; resolves once it answers PING. */
   async startServer(): Promise<void> {
     if (this.child !== undefined) throw new Error('redis-server is already running');
