@@ -4,6 +4,7 @@
  * `@app/common/http`.
  */
 export * from './clock/clock.port';
+export * from './clock/expiry-queue';
 export * from './config/setting.decorator';
 export * from './config/load-config';
 export * from './config/service.config';

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port';
+import { ExpiryQueue } from '../clock/expiry-queue';
 import { DpopReplayCacheFullError } from './dpop.errors';
 import type { DpopReplayCache } from './dpop-replay.port';
 
@@ -13,31 +14,28 @@ export interface InMemoryDpopReplayCacheOptions {
    * ~7 000 a second, ~430 000 in 61 s.
    */
   maxEntries?: number;
-  /** Longest lifetime accepted, in seconds: the ring of expiry buckets has one per second. */
+  /** Longest lifetime accepted, in seconds. */
   horizonSeconds?: number;
 }
 
 /**
- * A single-process replay cache: a Map for lookups plus a ring of one-second buckets, each
- * listing the keys that expire in that second. Every call first empties the buckets whose second
- * has passed, so each key is dropped once, in O(1) amortised, with no scan of the whole map.
- * Replicas that share traffic need a shared cache instead (RedisDpopReplayCache).
+ * A single-process replay cache: a Map for lookups plus an ExpiryQueue of one-second buckets.
+ * Every call first drains the seconds that have passed, so each key is dropped once, in O(1)
+ * amortised, with no scan of the whole map. Replicas that share traffic need a shared cache
+ * instead (RedisDpopReplayCache).
  */
 export class InMemoryDpopReplayCache implements DpopReplayCache {
-  private readonly entries = new Map<string, number>();
-  private readonly buckets: (string[] | undefined)[];
+  private readonly entries = new Set<string>();
+  private readonly expiries: ExpiryQueue<string>;
   private readonly maxEntries: number;
   private readonly horizon: number;
   private readonly clock: Clock;
-  /** Every bucket up to this second has been emptied. */
-  private sweptUpTo: number;
 
   constructor(clock: Clock, options: InMemoryDpopReplayCacheOptions = {}) {
     this.clock = clock;
     this.maxEntries = options.maxEntries ?? 1_000_000;
     this.horizon = options.horizonSeconds ?? 600;
-    this.buckets = new Array<string[] | undefined>(this.horizon);
-    this.sweptUpTo = clock.nowSeconds();
+    this.expiries = new ExpiryQueue(clock.nowSeconds());
   }
 
   get size(): number {
@@ -46,7 +44,7 @@ export class InMemoryDpopReplayCache implements DpopReplayCache {
 
   async firstUse(key: string, expiresAt: number): Promise<boolean> {
     const now = this.clock.nowSeconds();
-    this.sweep(now);
+    this.expiries.drain(now, (expired) => this.entries.delete(expired));
     if (this.entries.has(key)) return false;
     const second = Math.ceil(expiresAt);
     if (second <= now) return true;
@@ -58,33 +56,8 @@ export class InMemoryDpopReplayCache implements DpopReplayCache {
     if (this.entries.size >= this.maxEntries) {
       throw new DpopReplayCacheFullError(`the DPoP replay cache holds ${this.maxEntries} proofs`);
     }
-    this.entries.set(key, second);
-    const slot = second % this.horizon;
-    const bucket = this.buckets[slot];
-    if (bucket === undefined) this.buckets[slot] = [key];
-    else bucket.push(key);
+    this.entries.add(key);
+    this.expiries.add(key, second);
     return true;
-  }
-
-  /**
-   * Drops the keys of every second in (sweptUpTo, now]. A bucket holds only keys of the one second
-   * it is swept at, since nothing is stored more than `horizon` seconds ahead.
-   */
-  private sweep(now: number): void {
-    if (now <= this.sweptUpTo) return; // the clock stood still or stepped back: keep everything
-    if (now - this.sweptUpTo >= this.horizon) {
-      // Everything stored expires within `horizon` seconds of being stored, so all of it is gone.
-      this.entries.clear();
-      this.buckets.fill(undefined);
-    } else {
-      for (let second = this.sweptUpTo + 1; second <= now; second++) {
-        const slot = second % this.horizon;
-        const bucket = this.buckets[slot];
-        if (bucket === undefined) continue;
-        for (const key of bucket) this.entries.delete(key);
-        this.buckets[slot] = undefined;
-      }
-    }
-    this.sweptUpTo = now;
   }
 }

@@ -1,5 +1,5 @@
 import type { OnModuleDestroy } from '@nestjs/common';
-import type { Clock } from '@app/common';
+import { type Clock, ExpiryQueue } from '@app/common';
 import type {
   AuthorizationGrant,
   CodeStore,
@@ -8,7 +8,6 @@ import type {
   SaveResult,
 } from '../code-store.port';
 import { hashOf } from '../code-hash';
-import { ExpiryQueue } from './expiry-queue';
 
 interface Entry {
   grant: AuthorizationGrant;

@@ -1,8 +1,7 @@
 import type { OnModuleDestroy } from '@nestjs/common';
-import type { Clock } from '@app/common';
+import { type Clock, ExpiryQueue } from '@app/common';
 import type { AccessTokenClaims } from '@app/contracts';
 import type { TokenRecord, TokenRegistry } from '../token-registry.port';
-import { ExpiryQueue } from './expiry-queue';
 
 interface Entry {
   issued?: { tokenHash: string; claims: AccessTokenClaims };

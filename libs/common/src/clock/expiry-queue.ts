@@ -5,7 +5,8 @@
  * (heap-js and the like) would cost O(log n) per code for ordering that the buckets get for free.
  *
  * A key may sit in several buckets (a code is queued at its expiry, then again at its forget
- * time once used): the owner re-checks the key's current deadline when it comes due.
+ * time once used): the owner re-checks the key's current deadline when it comes due. Used by the
+ * in-memory code store, token registry and DPoP replay cache.
  */
 export class ExpiryQueue<K> {
   private readonly buckets = new Map<number, K[]>();
