@@ -3,7 +3,6 @@ import {
   CLOCK,
   type Clock,
   constantTimeEqual,
-  Deadline,
   DpopReplayCacheFullError,
   REQUEST_OUTCOME,
   type RequestOutcome,
@@ -15,7 +14,7 @@ import {
   type AuthServer,
   type AuthorizationResponse,
 } from '../clients/auth-server.port';
-import type { CallContext } from '../clients/call-context';
+import { withDeadline } from '../clients/call-context';
 import { RESOURCE_SERVER, type ResourceServer } from '../clients/resource-server.port';
 import { AuthorizationDeniedError, UnknownLoginError } from '../errors/webapp.errors';
 import { AuthorizationCodeFlow } from '../flow/authorization-code.flow';
@@ -63,7 +62,7 @@ export class LoginService {
   async start(scope: Scope, requestId: string): Promise<LoginStart> {
     this.outcome.identify({ client_id: this.config.clientId });
     const flow = this.flow.begin(scope);
-    const location = await this.withDeadline(requestId, (context) =>
+    const location = await withDeadline(this.config.upstreamTimeoutMs, requestId, (context) =>
       this.auth.authorizationUrl(
         { scope, state: flow.state, codeChallenge: flow.codeChallenge },
         context,
@@ -91,10 +90,14 @@ export class LoginService {
     this.outcome.identify({ client_id: this.config.clientId });
     const binding = await this.consume(sealed, response.state);
     try {
-      const answer = await this.withDeadline(requestId, async (context) => {
-        const token = await this.flow.complete(binding, response, context);
-        return this.resource.fetch(binding.scope, token, context);
-      });
+      const answer = await withDeadline(
+        this.config.upstreamTimeoutMs,
+        requestId,
+        async (context) => {
+          const token = await this.flow.complete(binding, response, context);
+          return this.resource.fetch(binding.scope, token, context);
+        },
+      );
       // The authorization server logged the user in; the answer names whom.
       this.outcome.identify({ user: answer.user });
       this.outcome.record('login_completed', { scope: binding.scope }, 'login completed');
@@ -156,18 +159,5 @@ export class LoginService {
   private unknown(reason: UnknownLoginReason, description: string): UnknownLoginError {
     this.outcome.record('login_refused', { reason }, 'callback refused');
     return new UnknownLoginError(description, `callback refused: ${reason}`);
-  }
-
-  /** One deadline (UPSTREAM_TIMEOUT_MS) for every upstream call of the request. */
-  private async withDeadline<T>(
-    requestId: string,
-    work: (context: CallContext) => Promise<T>,
-  ): Promise<T> {
-    const deadline = new Deadline(this.config.upstreamTimeoutMs);
-    try {
-      return await work({ requestId, signal: deadline.signal });
-    } finally {
-      deadline.clear();
-    }
   }
 }

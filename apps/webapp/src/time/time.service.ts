@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type BasicAuthResult, Deadline, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
+import { type BasicAuthResult, REQUEST_OUTCOME, type RequestOutcome } from '@app/common';
 import { LIMITS, type Scope, type ScopeResponse } from '@app/contracts';
+import { withDeadline } from '../clients/call-context';
 import { RESOURCE_SERVER, type ResourceServer } from '../clients/resource-server.port';
 import { BadUpstreamAnswerError, LoginRequiredError } from '../errors/webapp.errors';
 import { type Caller, AuthorizationCodeFlow } from '../flow/authorization-code.flow';
@@ -27,9 +28,7 @@ export class TimeService {
   ): Promise<ScopeResponse<S>> {
     const caller = this.callerOf(login);
     this.outcome.identify({ client_id: this.config.clientId, user: caller.username });
-    const deadline = new Deadline(this.config.upstreamTimeoutMs);
-    try {
-      const context = { requestId, signal: deadline.signal };
+    return withDeadline(this.config.upstreamTimeoutMs, requestId, async (context) => {
       const token = await this.flow.obtainToken(scope, caller, context);
       const answer = await this.resource.fetch(scope, token, context);
       if (answer.user !== caller.username) {
@@ -37,9 +36,7 @@ export class TimeService {
       }
       this.outcome.record('flow_completed', { scope }, 'flow completed');
       return answer;
-    } finally {
-      deadline.clear();
-    }
+    });
   }
 
   /**
