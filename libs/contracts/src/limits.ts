@@ -26,9 +26,4 @@ export const LIMITS = {
   url: 2048,
   errorCode: 64,
   errorDescription: 1024,
-  /**
-   * RFC 9449: a proof is one JWS with a public key in its header; an RSA-8192 proof with `ath`
-   * and `nonce` takes about 4000 characters.
-   */
-  dpopProof: 8192,
 } as const;

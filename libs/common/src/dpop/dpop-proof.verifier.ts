@@ -1,5 +1,4 @@
 import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { LIMITS } from '@app/contracts';
 import { InvalidDpopProofError } from './dpop.errors';
 import { jwkThumbprint } from './jwk-thumbprint';
 
@@ -47,8 +46,8 @@ export const DPOP_PROOF_DEFAULTS = {
   maxAgeSeconds: 60,
   /** How far ahead of this server's clock an `iat` may be (the client's clock running fast). */
   maxFutureSkewSeconds: 5,
-  /** Longest proof accepted, in characters. */
-  maxProofLength: LIMITS.dpopProof,
+  /** Longest proof accepted, in characters: an RSA-8192 proof with `ath` and `nonce` takes ~4000. */
+  maxProofLength: 8192,
   /** Longest `jti` accepted; the RFC asks for 96 random bits, 16 base64url characters. */
   maxJtiLength: 256,
 } as const;
